@@ -68,6 +68,7 @@ type Directory struct {
 	BindCred     string // secret: never log it (String() redacts)
 	BindCredFile string // extension: read the credential from this file
 	BindExt      bool   // SASL EXTERNAL with the client certificate
+	BindExtID    string // optional SASL EXTERNAL authorization identity ("": the certificate's)
 	CAFile       string // "" means the system store
 	CertFile     string
 	KeyFile      string
@@ -84,6 +85,11 @@ type Directory struct {
 
 	Shadow      bool // extension: serve shadow(5) from shadowAccount
 	NestedDepth int  // extension: RFC 2307bis nested group depth (0: none)
+
+	// Where the block came from, for errors raised after parsing (Load,
+	// Credential). Unexported: callers use Line and the Error type.
+	file         string
+	credFileLine int
 }
 
 // Config is a whole ldapidm.conf / ypldap.conf. DefaultConfig gives every
@@ -99,15 +105,21 @@ type Config struct {
 	UIDMin, UIDMax uint32 // extension `uidrange`; 0 is never accepted
 	GIDMin, GIDMax uint32 // extension `gidrange`
 
-	Collisions    CollisionPolicy
-	LocalPasswd   string // extension: local accounts file (default /etc/passwd)
-	LocalGroup    string // extension: local groups file (default /etc/group)
-	MaxShrinkPct  int    // extension `maxshrink`: refuse a pull losing more (default 20)
-	PageSize      uint32 // extension `pagesize` (RFC 2696), default 500
+	Collisions     CollisionPolicy
+	LocalPasswd    string // extension: local accounts file (default /etc/passwd)
+	LocalGroup     string // extension: local groups file (default /etc/group)
+	MaxShrinkPct   int    // extension `maxshrink`: refuse a pull losing more (default 20)
+	PageSize       uint32 // extension `pagesize` (RFC 2696), default 500
 	ConnectTimeout time.Duration
-	SearchTimeout time.Duration
+	SearchTimeout  time.Duration
 
 	CAFile string // top-level `cafile`, default for directories without one
 
 	Directories []*Directory
+
+	// Notices are things the operator should know but that do not stop
+	// the load: at most one listing every ypldap statement accepted and
+	// ignored (YP-only statements, BSD-only fields), then one per risky
+	// but legal setting. The caller logs them; the parser never logs.
+	Notices []string
 }

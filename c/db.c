@@ -1,0 +1,268 @@
+/*
+ * db.c — opening, validating and retiring one connection to one cache file.
+ *
+ * Invariants enforced here:
+ *  - A file is opened only if it is a regular file (lstat: not a symlink),
+ *    not group/world-writable, in a directory that is not group/world-
+ *    writable. Anyone who could write there could feed the host users.
+ *  - Opened read-only with immutable=1: the writer never modifies a
+ *    published file, it renames a new one over it, so no locks and no
+ *    journal look-ups are needed; SQLITE_OPEN_NOFOLLOW refuses a symlink
+ *    swapped in after the lstat. SQLite's unix VFS opens every fd O_CLOEXEC.
+ *  - Nothing is ever created or written: query_only, temp_store=MEMORY.
+ *  - user_version must be 1, meta.kind must name the file's role and the
+ *    size must match the header's page count, else the connection is
+ *    closed and the caller gets UNAVAIL.
+ *  - A "generation" is the (dev, inode) opened. An open connection is
+ *    re-validated against its path at most once per LDI_RECHECK_NS (or at
+ *    once after ldi_recheck()); a different inode, or a path that no longer
+ *    passes the checks, closes it and the next use opens the new file.
+ *  - A connection opened by another pid (we are a forked child) is closed
+ *    before use, never used: see fork.c for why closing it is safe.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "ldapidm.h"
+
+static const char *const kind[LDI_NFILES] = { "main", "shadow" };
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	/* COARSE is a vDSO read, no syscall; its ~4 ms resolution is plenty
+	 * for a one-second window. */
+	if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) != 0)
+		return 0;
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* The trust checks. dir is stat()ed (following a symlinked /var/lib is
+ * fine: what matters is who can write in the real directory); the file is
+ * lstat()ed. */
+static int check_file(const char *dir, const char *path, struct stat *st)
+{
+	struct stat ds;
+
+	if (stat(dir, &ds) != 0 || !S_ISDIR(ds.st_mode) || (ds.st_mode & (S_IWGRP | S_IWOTH)))
+		return -1;
+	if (lstat(path, st) != 0 || !S_ISREG(st->st_mode) || (st->st_mode & (S_IWGRP | S_IWOTH)))
+		return -1;
+	return 0;
+}
+
+/* file:<path>?mode=ro&immutable=1 with every byte outside a safe set
+ * percent-encoded, so a '?', '#' or '%' in the directory cannot change the
+ * URI's meaning. */
+static int make_uri(const char *path, char *uri, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	static const char tail[] = "?mode=ro&immutable=1";
+	size_t o = 0;
+
+	if (n < 6)
+		return -1;
+	memcpy(uri, "file:", 5);
+	o = 5;
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		int safe = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			   (*p >= '0' && *p <= '9') || strchr("/-_.~", *p) != NULL;
+		if (o + 4 >= n)
+			return -1;
+		if (safe) {
+			uri[o++] = (char)*p;
+		} else {
+			uri[o++] = '%';
+			uri[o++] = hex[*p >> 4];
+			uri[o++] = hex[*p & 15];
+		}
+	}
+	if (o + sizeof(tail) > n)
+		return -1;
+	memcpy(uri + o, tail, sizeof(tail));
+	return 0;
+}
+
+/* The file must be what we expect before anything is served from it:
+ * schema version 1, meta.kind naming this file's role, and exactly as many
+ * bytes as its header's page count says (a truncated copy would otherwise
+ * answer from the pages it still has and fail on the rest). One statement,
+ * so opening stays cheap. */
+static int valid(sqlite3 *db, enum ldi_file f, off_t size)
+{
+	static const char sql[] =
+		"SELECT (SELECT user_version FROM pragma_user_version),"
+		" (SELECT page_count FROM pragma_page_count) * (SELECT page_size FROM pragma_page_size),"
+		" (SELECT value FROM meta WHERE key = 'kind')";
+	sqlite3_stmt *st = NULL;
+	int ok = 0;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *k = sqlite3_column_text(st, 2);
+		ok = sqlite3_column_type(st, 0) == SQLITE_INTEGER && sqlite3_column_int64(st, 0) == 1 &&
+		     sqlite3_column_type(st, 1) == SQLITE_INTEGER && sqlite3_column_int64(st, 1) == (sqlite3_int64)size &&
+		     sqlite3_column_type(st, 2) == SQLITE_TEXT && k != NULL && strcmp((const char *)k, kind[f]) == 0;
+	}
+out:
+	sqlite3_finalize(st);
+	return ok;
+}
+
+/* Same file, as far as lstat can tell. The inode alone is not enough:
+ * ext4 hands a freed inode number to the next file at once, so a publish
+ * storm can put a new file under an old number between our two lstats
+ * (seen in the republish test); size and timestamps tell them apart. */
+static int same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* One attempt; *raced is set when a publish renamed another file over the
+ * path while we opened it. */
+static enum ldi_outcome open_once(struct ldi_conn *c, enum ldi_file f, int *raced)
+{
+	char dir[PATH_MAX], path[PATH_MAX], uri[3 * PATH_MAX + 32];
+	struct stat st, again;
+	sqlite3 *db = NULL;
+	int rc;
+
+	if (ldi_paths(f, dir, path, sizeof(path)) != 0)
+		return LDI_UNAVAIL;
+	if (check_file(dir, path, &st) != 0 || make_uri(path, uri, sizeof(uri)) != 0)
+		return LDI_UNAVAIL;
+	rc = sqlite3_open_v2(uri, &db,
+			     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
+			     NULL);
+	if (rc != SQLITE_OK) {
+		sqlite3_close(db);
+		return ldi_sqlite_outcome(rc);
+	}
+	/* The unix VFS opens the file inside sqlite3_open_v2. If the path names
+	 * another file now, a publish raced us and we may hold a file that was
+	 * never checked: drop it and start over. (Only the directory's owner can
+	 * rename files in it, which check_file vetted.) */
+	if (lstat(path, &again) != 0 || !same_file(&st, &again)) {
+		*raced = 1;
+		goto unavail;
+	}
+
+	/* Hardening against a hostile file: no triggers, views or untrusted
+	 * schema functions are ever needed to read our tables. */
+	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)0);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)0);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)0);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, (int *)0);
+	/* mmap maps lazily (RSS grows with pages touched, not 256 MiB); a small
+	 * page cache keeps a fresh process's first lookup cheap. */
+	rc = sqlite3_exec(db,
+			  "PRAGMA query_only = 1;"
+			  "PRAGMA temp_store = MEMORY;"
+			  "PRAGMA cache_size = -256;"
+			  "PRAGMA mmap_size = 268435456;",
+			  NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite3_close(db);
+		return ldi_sqlite_outcome(rc);
+	}
+	if (!valid(db, f, st.st_size))
+		goto unavail;
+
+	memset(c, 0, sizeof(*c));
+	c->db = db;
+	c->dev = st.st_dev;
+	c->ino = st.st_ino;
+	c->pid = ldi_pid();
+	c->dir_epoch = ldi_dir_epoch();
+	c->check_epoch = ldi_check_epoch();
+	c->checked_ns = now_ns();
+	return LDI_FOUND;
+unavail:
+	sqlite3_close(db);
+	return LDI_UNAVAIL;
+}
+
+/* A publish is one rename, so a retry right away sees a complete file. A
+ * race needs a publish inside the few microseconds of one open, so several
+ * in a row mean a writer gone wild (UNAVAIL is fine then). */
+static enum ldi_outcome open_conn(struct ldi_conn *c, enum ldi_file f)
+{
+	enum ldi_outcome o = LDI_UNAVAIL;
+
+	for (int attempt = 0; attempt < 8; attempt++) {
+		int raced = 0;
+		o = open_once(c, f, &raced);
+		if (!raced)
+			break;
+	}
+	return o;
+}
+
+void ldi_conn_close(struct ldi_conn *c)
+{
+	unsigned serial = c->serial;
+
+	for (int q = 0; q < LDI_NQUERIES; q++)
+		sqlite3_finalize(c->stmt[q]);
+	sqlite3_close(c->db);
+	memset(c, 0, sizeof(*c));
+	c->serial = serial;
+}
+
+/* True when the path no longer names the generation c holds (or no longer
+ * passes the trust checks). */
+static int stale(struct ldi_conn *c, enum ldi_file f)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct stat st;
+
+	if (ldi_paths(f, dir, path, sizeof(path)) != 0 || check_file(dir, path, &st) != 0)
+		return 1;
+	return st.st_dev != c->dev || st.st_ino != c->ino;
+}
+
+enum ldi_outcome ldi_conn_ready(struct ldi_conn *c, enum ldi_file f, enum ldi_check how)
+{
+	if (c->db != NULL) {
+		if (c->pid != ldi_pid() || c->dir_epoch != ldi_dir_epoch()) {
+			ldi_conn_close(c);
+		} else if (how != LDI_CHECK_NEVER) {
+			unsigned ce = ldi_check_epoch();
+			long long now = now_ns();
+			if (how == LDI_CHECK_NOW || ce != c->check_epoch || now - c->checked_ns >= LDI_RECHECK_NS) {
+				c->check_epoch = ce;
+				c->checked_ns = now;
+				if (stale(c, f))
+					ldi_conn_close(c);
+			}
+		}
+	}
+	if (c->db == NULL) {
+		unsigned serial = c->serial;
+		enum ldi_outcome o = open_conn(c, f);
+		if (o != LDI_FOUND)
+			return o;
+		c->serial = serial + 1;
+	}
+	return LDI_FOUND;
+}
+
+sqlite3_stmt *ldi_conn_stmt(struct ldi_conn *c, enum ldi_query q, int *rc)
+{
+	if (c->stmt[q] == NULL) {
+		*rc = sqlite3_prepare_v3(c->db, ldi_query_sql(q), -1, SQLITE_PREPARE_PERSISTENT, &c->stmt[q], NULL);
+		if (*rc != SQLITE_OK) {
+			sqlite3_finalize(c->stmt[q]);
+			c->stmt[q] = NULL;
+			return NULL;
+		}
+	}
+	return c->stmt[q];
+}

@@ -1,0 +1,59 @@
+/*
+ * fork.c — keeping the module safe across fork().
+ *
+ * The danger: fork() copies only the calling thread. If another thread held
+ * one of our mutexes, or was inside SQLite holding one of SQLite's own
+ * (allocator, page cache), the child inherits a lock nobody will release
+ * and its first lookup hangs forever. This is exactly how Go NSS modules
+ * hang forked children (golang/go#15538); a plain-C module is not immune.
+ *
+ * The fix, registered once (pthread_once in dir.c):
+ *  - prepare: take every module lock in the one fixed order used everywhere
+ *    (enumeration walks, then slots 0..N-1, then the directory lock). Every
+ *    SQLite call of this module is made while holding a walk or slot lock,
+ *    so once prepare holds them all no thread is inside our SQLite: SQLite's
+ *    internal mutexes are free at the instant of fork. (Our SQLite is linked
+ *    privately into the .so; the host cannot be inside it.)
+ *  - parent: release them.
+ *  - child: refresh the cached pid, then release them. Every connection
+ *    records the pid that opened it; ldi_conn_ready closes a connection
+ *    whose pid differs before anything uses it, and opens a fresh one. The
+ *    close only frees memory and closes the child's copies of the fds (no
+ *    POSIX locks exist with immutable=1), and it runs with SQLite's mutexes
+ *    free for the reason above — so the parent's connection is never *used*
+ *    in the child, only disposed of.
+ *
+ * A child that execs never runs any of this: fds are O_CLOEXEC.
+ */
+#include <pthread.h>
+
+#include "ldapidm.h"
+
+static void prepare(void)
+{
+	ldi_enum_lock_all();
+	ldi_pool_lock_all();
+	ldi_dir_lock();
+}
+
+static void parent(void)
+{
+	ldi_dir_unlock();
+	ldi_pool_unlock_all();
+	ldi_enum_unlock_all();
+}
+
+static void child(void)
+{
+	ldi_pid_refresh();
+	ldi_dir_unlock();
+	ldi_pool_unlock_all();
+	ldi_enum_unlock_all();
+}
+
+void ldi_fork_register(void)
+{
+	/* Failure (ENOMEM) leaves the module working for processes that do not
+	 * fork while another thread looks up; nothing better is possible here. */
+	(void)pthread_atfork(prepare, parent, child);
+}

@@ -1,0 +1,172 @@
+/*
+ * ldapidm.h — internal interface of the ldapidm NSS module.
+ *
+ * The module answers passwd, group, shadow and initgroups from the SQLite
+ * cache files <dir>/cache.db and <dir>/shadow.db (schema: cache/schema_*.sql)
+ * and never touches the network. It runs inside every process of the host,
+ * so it must never print, exit, abort, call back into NSS, leak an fd across
+ * exec, or leave a lock held across fork().
+ *
+ * Everything here has hidden visibility: the version script
+ * (libnss_ldapidm.map) exports only _nss_ldapidm_*. The Go package nss/
+ * compiles these same sources (nss/module.c) and calls ldi_set_cache_dir and
+ * ldi_recheck directly.
+ */
+#ifndef LDAPIDM_H
+#define LDAPIDM_H
+
+#include <grp.h>
+#include <nss.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <shadow.h>
+#include <sqlite3.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define LDI_EXPORT __attribute__((visibility("default")))
+#define LDI_HIDDEN __attribute__((visibility("hidden")))
+
+/* The directory used when neither ldi_set_cache_dir nor the environment
+ * variable LDAPIDM_CACHE_DIR (read with secure_getenv) names another. */
+#define LDI_DEFAULT_DIR "/var/lib/ldapidm"
+#define LDI_ENV_DIR "LDAPIDM_CACHE_DIR"
+
+/* A connection is re-validated against the path (dev, inode, mode) at most
+ * once per interval: a stat per lookup would cost a syscall (1.5-3.4 µs
+ * measured here) on a ~2 µs path. ldi_recheck() forgets the window. */
+#define LDI_RECHECK_NS 1000000000LL
+
+/* Connection slots for concurrent lookups (see db.c). */
+#define LDI_NSLOTS 4
+
+/* The two cache files. */
+enum ldi_file { LDI_MAIN = 0, LDI_SHADOW = 1, LDI_NFILES };
+
+/* Every SQL statement the module runs; text in query.c. */
+enum ldi_query {
+	LDI_Q_PWNAM,
+	LDI_Q_PWUID,
+	LDI_Q_GRNAM,
+	LDI_Q_GRGID,
+	LDI_Q_MEMBER,
+	LDI_Q_SPNAM,
+	LDI_Q_PWENT,
+	LDI_Q_GRENT,
+	LDI_Q_SPENT,
+	LDI_NQUERIES
+};
+
+/* The outcome of one module operation; ldi_status() is the only place that
+ * turns it into an NSS status and errno. */
+enum ldi_outcome {
+	LDI_FOUND,   /* answer written */
+	LDI_ABSENT,  /* cache usable, no such entry (or end of enumeration) */
+	LDI_ERANGE,  /* caller's buffer too small; nothing written */
+	LDI_UNAVAIL, /* no cache, or one we refuse to trust */
+	LDI_ENOMEM,  /* allocation failed; worth retrying */
+};
+
+/* One open generation of one cache file. */
+struct ldi_conn {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[LDI_NQUERIES];
+	dev_t dev;            /* identity of the file opened: a republish */
+	ino_t ino;            /* renames a new inode over the path */
+	pid_t pid;            /* process that opened it (see fork.c) */
+	unsigned serial;      /* bumped at every open (enum.c rebinds on change) */
+	unsigned dir_epoch;   /* ldi_set_cache_dir() generation at open */
+	unsigned check_epoch; /* ldi_recheck() generation at last check */
+	long long checked_ns; /* CLOCK_MONOTONIC_COARSE of last check */
+};
+
+/* A connection slot: a mutex and one connection per file. */
+struct ldi_slot {
+	pthread_mutex_t mu;
+	struct ldi_conn conn[LDI_NFILES];
+};
+
+/* Reads the current row of a statement into the caller's result. Returns
+ * LDI_FOUND, LDI_ERANGE (nothing touched) or LDI_UNAVAIL (row corrupt). */
+typedef enum ldi_outcome (*ldi_row_fn)(sqlite3_stmt *st, void *ctx);
+
+/* status.c */
+enum nss_status ldi_status(enum ldi_outcome o, int *errnop) LDI_HIDDEN;
+enum ldi_outcome ldi_sqlite_outcome(int rc) LDI_HIDDEN;
+
+/* dir.c: process state (directory, epochs, pid); db.c: connections. */
+void ldi_init(void) LDI_HIDDEN;
+void ldi_set_cache_dir(const char *dir) LDI_HIDDEN;
+void ldi_recheck(void) LDI_HIDDEN;
+/* How ldi_conn_ready validates an open connection against its path. */
+enum ldi_check {
+	LDI_CHECK_NEVER,    /* keep this generation (an enumeration in progress) */
+	LDI_CHECK_WINDOWED, /* stat at most once per LDI_RECHECK_NS */
+	LDI_CHECK_NOW,      /* stat now (start of an enumeration) */
+};
+enum ldi_outcome ldi_conn_ready(struct ldi_conn *c, enum ldi_file f, enum ldi_check how) LDI_HIDDEN;
+void ldi_conn_close(struct ldi_conn *c) LDI_HIDDEN;
+sqlite3_stmt *ldi_conn_stmt(struct ldi_conn *c, enum ldi_query q, int *rc) LDI_HIDDEN;
+unsigned ldi_dir_epoch(void) LDI_HIDDEN;
+unsigned ldi_check_epoch(void) LDI_HIDDEN;
+pid_t ldi_pid(void) LDI_HIDDEN;
+int ldi_paths(enum ldi_file f, char *dir, char *path, size_t n) LDI_HIDDEN;
+void ldi_dir_lock(void) LDI_HIDDEN;
+void ldi_dir_unlock(void) LDI_HIDDEN;
+void ldi_pid_refresh(void) LDI_HIDDEN;
+
+/* pool.c: connection slots for point lookups. */
+enum ldi_outcome ldi_lookup_text(enum ldi_query q, const char *key, ldi_row_fn fn, void *ctx) LDI_HIDDEN;
+enum ldi_outcome ldi_lookup_int(enum ldi_query q, long long key, ldi_row_fn fn, void *ctx) LDI_HIDDEN;
+enum ldi_outcome ldi_lookup_each(enum ldi_query q, const char *key, ldi_row_fn fn, void *ctx) LDI_HIDDEN;
+void ldi_pool_lock_all(void) LDI_HIDDEN;
+void ldi_pool_unlock_all(void) LDI_HIDDEN;
+
+/* query.c */
+const char *ldi_query_sql(enum ldi_query q) LDI_HIDDEN;
+enum ldi_file ldi_query_file(enum ldi_query q) LDI_HIDDEN;
+
+/* enum.c: setXXent/getXXent_r/endXXent state, one per map. */
+enum ldi_map { LDI_MAP_PW, LDI_MAP_GR, LDI_MAP_SP, LDI_NMAPS };
+enum ldi_outcome ldi_enum_set(enum ldi_map m) LDI_HIDDEN;
+enum ldi_outcome ldi_enum_next(enum ldi_map m, ldi_row_fn fn, void *ctx) LDI_HIDDEN;
+void ldi_enum_end(enum ldi_map m) LDI_HIDDEN;
+void ldi_enum_lock_all(void) LDI_HIDDEN;
+void ldi_enum_unlock_all(void) LDI_HIDDEN;
+
+/* fork.c */
+void ldi_fork_register(void) LDI_HIDDEN;
+
+/* pack.c: copy a row into the caller's struct and buffer. */
+struct ldi_pw_out {
+	struct passwd *pw;
+	char *buf;
+	size_t len;
+};
+struct ldi_gr_out {
+	struct group *gr;
+	char *buf;
+	size_t len;
+};
+struct ldi_sp_out {
+	struct spwd *sp;
+	char *buf;
+	size_t len;
+};
+enum ldi_outcome ldi_pack_pw(sqlite3_stmt *st, void *ctx) LDI_HIDDEN;
+enum ldi_outcome ldi_pack_gr(sqlite3_stmt *st, void *ctx) LDI_HIDDEN;
+enum ldi_outcome ldi_pack_sp(sqlite3_stmt *st, void *ctx) LDI_HIDDEN;
+
+/* initgroups.c */
+struct ldi_groups_out {
+	gid_t skip;
+	long *start;
+	long *size;
+	gid_t **groupsp;
+	long limit;
+	int full; /* limit reached: stop stepping */
+	int added;
+};
+enum ldi_outcome ldi_add_group(sqlite3_stmt *st, void *ctx) LDI_HIDDEN;
+
+#endif

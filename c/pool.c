@@ -1,0 +1,119 @@
+/*
+ * pool.c — connection slots for point lookups (getpwnam_r & co).
+ *
+ * An SQLite connection opened NOMUTEX must be used by one thread at a time;
+ * one connection behind one mutex would serialise every thread of a host.
+ * So there are LDI_NSLOTS slots, each a mutex and its own connections. A
+ * thread tries the slots with trylock starting at a slot chosen by hashing
+ * its thread id (so a thread tends to reuse a warm slot) and blocks on its
+ * home slot only when all are busy. Connections and prepared statements
+ * live across calls; a slot's connection is opened lazily on first use, so
+ * a process that never looks anything up pays nothing.
+ *
+ * Lock order (see fork.c): enumeration locks, then slot 0..N-1, then dir.
+ */
+#include <stdint.h>
+
+#include "ldapidm.h"
+
+static struct ldi_slot slots[LDI_NSLOTS] = {
+	[0 ... LDI_NSLOTS - 1] = { .mu = PTHREAD_MUTEX_INITIALIZER },
+};
+
+static struct ldi_slot *acquire(void)
+{
+	uint64_t h = (uint64_t)(uintptr_t)pthread_self();
+	unsigned home;
+
+	/* pthread_t is the thread's control block address; thread stacks are
+	 * megabytes apart, so mix the high bits down. */
+	h = (h >> 12) * 0x9E3779B97F4A7C15ULL;
+	home = (unsigned)(h >> 32) % LDI_NSLOTS;
+	for (unsigned i = 0; i < LDI_NSLOTS; i++) {
+		struct ldi_slot *s = &slots[(home + i) % LDI_NSLOTS];
+		if (pthread_mutex_trylock(&s->mu) == 0)
+			return s;
+	}
+	pthread_mutex_lock(&slots[home].mu);
+	return &slots[home];
+}
+
+/* Binds ?1 and steps. With each == 0 the first row goes to fn and the
+ * result is fn's (or LDI_ABSENT without a row). With each != 0 every row
+ * goes to fn: LDI_FOUND continues, LDI_ABSENT stops early with success,
+ * anything else stops with that outcome; the walk itself yields LDI_FOUND. */
+static enum ldi_outcome run(enum ldi_query q, const char *text, long long num, int each,
+			    ldi_row_fn fn, void *ctx)
+{
+	struct ldi_slot *s;
+	struct ldi_conn *c;
+	sqlite3_stmt *st;
+	enum ldi_outcome o;
+	int rc;
+
+	ldi_init();
+	s = acquire();
+	c = &s->conn[ldi_query_file(q)];
+	o = ldi_conn_ready(c, ldi_query_file(q), LDI_CHECK_WINDOWED);
+	if (o != LDI_FOUND)
+		goto out;
+	st = ldi_conn_stmt(c, q, &rc);
+	if (st == NULL) {
+		o = ldi_sqlite_outcome(rc);
+		goto out;
+	}
+	rc = text != NULL ? sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC) : sqlite3_bind_int64(st, 1, num);
+	if (rc != SQLITE_OK) {
+		o = ldi_sqlite_outcome(rc);
+		goto reset;
+	}
+	o = each ? LDI_FOUND : LDI_ABSENT;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		enum ldi_outcome r = fn(st, ctx);
+		if (!each) {
+			o = r;
+			break;
+		}
+		if (r != LDI_FOUND) {
+			o = r == LDI_ABSENT ? LDI_FOUND : r;
+			break;
+		}
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		o = ldi_sqlite_outcome(rc);
+reset:
+	/* Reset before unlocking: column pointers die here, and the statement
+	 * must not keep a read transaction open on this generation. The key was
+	 * bound SQLITE_STATIC; every use rebinds ?1 before stepping. */
+	sqlite3_reset(st);
+out:
+	pthread_mutex_unlock(&s->mu);
+	return o;
+}
+
+enum ldi_outcome ldi_lookup_text(enum ldi_query q, const char *key, ldi_row_fn fn, void *ctx)
+{
+	return run(q, key, 0, 0, fn, ctx);
+}
+
+enum ldi_outcome ldi_lookup_int(enum ldi_query q, long long key, ldi_row_fn fn, void *ctx)
+{
+	return run(q, NULL, key, 0, fn, ctx);
+}
+
+enum ldi_outcome ldi_lookup_each(enum ldi_query q, const char *key, ldi_row_fn fn, void *ctx)
+{
+	return run(q, key, 0, 1, fn, ctx);
+}
+
+void ldi_pool_lock_all(void)
+{
+	for (int i = 0; i < LDI_NSLOTS; i++)
+		pthread_mutex_lock(&slots[i].mu);
+}
+
+void ldi_pool_unlock_all(void)
+{
+	for (int i = LDI_NSLOTS - 1; i >= 0; i--)
+		pthread_mutex_unlock(&slots[i].mu);
+}

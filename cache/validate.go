@@ -1,0 +1,211 @@
+package cache
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxID is the largest id a cache may hold: 4294967295 is (uid_t)-1, which
+// chown(2) and setreuid(2) read as "leave unchanged".
+const maxID = 4294967294
+
+// Validate re-checks every invariant in the package documentation and
+// returns the first violation as *InvalidError. It does not modify snap.
+func Validate(snap *Snapshot) error {
+	if snap == nil {
+		return &InvalidError{Map: "snapshot", Field: "snapshot", Reason: "nil"}
+	}
+	users := make(map[string]struct{}, len(snap.Users))
+	uids := make(map[uint32]string, len(snap.Users))
+	for i := range snap.Users {
+		if err := checkUser(&snap.Users[i], users, uids); err != nil {
+			return err
+		}
+	}
+	names := make(map[string]struct{}, len(snap.Groups))
+	gids := make(map[uint32]string, len(snap.Groups))
+	for i := range snap.Groups {
+		if err := checkGroup(&snap.Groups[i], names, gids); err != nil {
+			return err
+		}
+	}
+	seen := make(map[string]struct{}, len(snap.Shadow))
+	for i := range snap.Shadow {
+		if err := checkShadow(&snap.Shadow[i], users, seen); err != nil {
+			return err
+		}
+	}
+	if r := fieldProblem(strings.ReplaceAll(snap.Source, ":", "")); r != "" {
+		return &InvalidError{Map: "snapshot", Field: "source", Reason: r}
+	}
+	return nil
+}
+
+func checkUser(u *User, names map[string]struct{}, ids map[uint32]string) error {
+	bad := func(field, reason string) error {
+		return &InvalidError{Map: "passwd", Name: u.Name, Field: field, Reason: reason}
+	}
+	if r := nameProblem(u.Name); r != "" {
+		return bad("name", r)
+	}
+	if _, dup := names[u.Name]; dup {
+		return bad("name", "duplicate name")
+	}
+	names[u.Name] = struct{}{}
+	if r := idProblem(u.UID); r != "" {
+		return bad("uid", r)
+	}
+	if other, dup := ids[u.UID]; dup {
+		return bad("uid", "duplicate uid (also "+other+")")
+	}
+	ids[u.UID] = u.Name
+	if r := idProblem(u.GID); r != "" {
+		return bad("gid", r)
+	}
+	if r := passwdProblem(u.Passwd); r != "" {
+		return bad("passwd", r)
+	}
+	if strings.HasPrefix(u.Passwd, "$") {
+		return bad("passwd", "looks like a crypt hash; hashes belong in shadow, cache.db is world-readable")
+	}
+	for _, f := range [...]struct{ name, v string }{{"gecos", u.Gecos}, {"dir", u.Dir}, {"shell", u.Shell}} {
+		if r := fieldProblem(f.v); r != "" {
+			return bad(f.name, r)
+		}
+	}
+	return nil
+}
+
+func checkGroup(g *Group, names map[string]struct{}, ids map[uint32]string) error {
+	bad := func(field, reason string) error {
+		return &InvalidError{Map: "group", Name: g.Name, Field: field, Reason: reason}
+	}
+	if r := nameProblem(g.Name); r != "" {
+		return bad("name", r)
+	}
+	if _, dup := names[g.Name]; dup {
+		return bad("name", "duplicate name")
+	}
+	names[g.Name] = struct{}{}
+	if r := idProblem(g.GID); r != "" {
+		return bad("gid", r)
+	}
+	if other, dup := ids[g.GID]; dup {
+		return bad("gid", "duplicate gid (also "+other+")")
+	}
+	ids[g.GID] = g.Name
+	// A group password may be empty in group(5); it only guards newgrp.
+	if r := fieldProblem(g.Passwd); r != "" {
+		return bad("passwd", r)
+	}
+	for _, m := range g.Members {
+		if r := nameProblem(m); r != "" {
+			return bad("members", "member "+strconv.Quote(m)+": "+r)
+		}
+	}
+	return nil
+}
+
+func checkShadow(s *Shadow, users, seen map[string]struct{}) error {
+	bad := func(field, reason string) error {
+		return &InvalidError{Map: "shadow", Name: s.Name, Field: field, Reason: reason}
+	}
+	if r := nameProblem(s.Name); r != "" {
+		return bad("name", r)
+	}
+	if _, dup := seen[s.Name]; dup {
+		return bad("name", "duplicate name")
+	}
+	seen[s.Name] = struct{}{}
+	if _, ok := users[s.Name]; !ok {
+		return bad("name", "no passwd entry with this name")
+	}
+	if r := passwdProblem(s.Passwd); r != "" {
+		return bad("passwd", r)
+	}
+	for _, f := range [...]struct {
+		name string
+		v    int64
+	}{{"lastchg", s.LastChange}, {"min", s.Min}, {"max", s.Max}, {"warn", s.Warn},
+		{"inact", s.Inactive}, {"expire", s.Expire}, {"flag", s.Flag}} {
+		if f.v < Unset {
+			return bad(f.name, "negative (only -1, meaning empty, is allowed)")
+		}
+	}
+	return nil
+}
+
+// nameProblem says why s cannot be a user, group or member name, or "".
+func nameProblem(s string) string {
+	switch {
+	case s == "":
+		return "empty"
+	case !utf8.ValidString(s):
+		return "not valid UTF-8"
+	case s[0] == '+' || s[0] == '-':
+		return "starts with '+' or '-' (an NSS compat marker)"
+	case allDigits(s):
+		return "all digits (ambiguous with a numeric id)"
+	}
+	for _, r := range s {
+		switch {
+		case r == ':':
+			return "contains ':'"
+		case r == ',':
+			return "contains ','"
+		case r == ' ' || r == '\t' || r == '\n' || r == '\r':
+			return "contains whitespace"
+		case isControl(r):
+			return "contains a control character"
+		}
+	}
+	return ""
+}
+
+// fieldProblem says why s cannot be a text field of a line, or "".
+func fieldProblem(s string) string {
+	if !utf8.ValidString(s) {
+		return "not valid UTF-8"
+	}
+	for _, r := range s {
+		switch {
+		case r == ':':
+			return "contains ':'"
+		case r == '\n':
+			return "contains a newline"
+		case isControl(r):
+			return "contains a control character"
+		}
+	}
+	return ""
+}
+
+func passwdProblem(s string) string {
+	if s == "" {
+		return "empty (would allow login without a password)"
+	}
+	return fieldProblem(s)
+}
+
+func idProblem(id uint32) string {
+	switch {
+	case id == 0:
+		return "0 is root; a directory never serves it"
+	case id > maxID:
+		return "4294967295 is (uid_t)-1, not an id"
+	}
+	return ""
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+

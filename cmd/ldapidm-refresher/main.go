@@ -1,0 +1,38 @@
+// Command ldapidm-refresher pulls users and groups from LDAP into the
+// ldapidm cache. Everything but the wiring of os.Args, signals and the exit
+// code lives in refresher/daemon; see ldapidm-refresher(8).
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/ldapidm/ldapidm/refresher/daemon"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	// A second SIGINT/SIGTERM during shutdown kills the process: once the
+	// first has cancelled ctx, stop restores the default disposition.
+	go func() { <-ctx.Done(); stop() }()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+
+	m := daemon.NewMain()
+	m.Hangup = hup
+	err := m.ParseFlags(ctx, os.Args[1:])
+	if err == nil {
+		err = m.Run(ctx)
+	}
+	if cerr := m.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	code := daemon.ExitCode(err)
+	if _, usage := err.(*daemon.UsageError); usage {
+		fmt.Fprintf(os.Stderr, "ldapidm-refresher: %v\n", err)
+	}
+	os.Exit(code)
+}

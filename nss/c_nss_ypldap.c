@@ -1,0 +1,1 @@
+../c/nss_ypldap.c

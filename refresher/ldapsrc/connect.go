@@ -1,0 +1,197 @@
+package ldapsrc
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/go-ldap/ldap/v3"
+
+	"github.com/ldapidm/ldapidm/refresher/config"
+)
+
+// Options are the per-pull settings that come from the top of the config.
+type Options struct {
+	ConnectTimeout time.Duration // per address; 0 means 10 s
+	SearchTimeout  time.Duration // per LDAP operation; 0 means 60 s
+	PageSize       uint32        // RFC 2696 page size; 0 means 500
+	CAFile         string        // global CA, used when the directory has none
+	// OnPage, when set, is called after each page is received (tests use it
+	// to kill the server mid-search).
+	OnPage func(base string, page, entries int)
+}
+
+func (o *Options) defaults() {
+	if o.ConnectTimeout <= 0 {
+		o.ConnectTimeout = 10 * time.Second
+	}
+	if o.SearchTimeout <= 0 {
+		o.SearchTimeout = 60 * time.Second
+	}
+	if o.PageSize == 0 {
+		o.PageSize = 500
+	}
+}
+
+// Conn is an open, bound connection to one server of a directory.
+type Conn struct {
+	l      *ldap.Conn
+	opts   Options
+	Server string // "scheme://host:port" of the server that answered
+	Addr   string // the address actually dialled
+	stop   func() bool
+}
+
+// Close ends the connection.
+func (c *Conn) Close() error {
+	c.stop()
+	return c.l.Close()
+}
+
+// ServerURL is the URL of server i of d (default ports filled in).
+func ServerURL(d *config.Directory, i int) string {
+	scheme := "ldap"
+	if d.TLS == config.TLSLDAPS {
+		scheme = "ldaps"
+	}
+	return scheme + "://" + net.JoinHostPort(d.Servers[i].Host, serverPort(d, i))
+}
+
+// Connect opens and binds a connection to the first usable server of d.
+// ctx bounds the whole attempt; cancelling ctx later closes the connection.
+func Connect(ctx context.Context, d *config.Directory, o Options, log *slog.Logger) (*Conn, error) {
+	o.defaults()
+	if len(d.Servers) == 0 {
+		return nil, errors.New("directory has no server")
+	}
+	if d.BindExt && d.TLS == config.TLSNone {
+		return nil, errors.New("bindext (SASL EXTERNAL) needs tls or ldaps")
+	}
+	cred, err := credential(d)
+	if err != nil {
+		return nil, err
+	}
+	var attempts []error
+	for i, srv := range d.Servers {
+		url := ServerURL(d, i)
+		addrs, err := net.DefaultResolver.LookupHost(ctx, srv.Host)
+		if err != nil {
+			attempts = append(attempts, &Error{Op: "resolve", Server: url, Err: err})
+			log.Warn("ldap server unusable", "server", url, "op", "resolve", "err", err)
+			continue
+		}
+		port := serverPort(d, i)
+		for _, a := range addrs {
+			addr := net.JoinHostPort(a, port)
+			c, err := connectAddr(ctx, d, o, srv.Host, addr, cred)
+			if err != nil {
+				attempts = append(attempts, &Error{Op: opOf(err), Server: url + " (" + addr + ")", Err: unwrapOp(err)})
+				log.Warn("ldap server unusable", "server", url, "addr", addr, "err", unwrapOp(err))
+				if ctx.Err() != nil {
+					return nil, &ConnectError{Attempts: attempts}
+				}
+				continue
+			}
+			c.Server, c.Addr = url, addr
+			log.Debug("ldap connected", "server", url, "addr", addr)
+			return c, nil
+		}
+	}
+	return nil, &ConnectError{Attempts: attempts}
+}
+
+func serverPort(d *config.Directory, i int) string {
+	if p := d.Servers[i].Port; p != 0 {
+		return strconv.Itoa(p)
+	}
+	if d.TLS == config.TLSLDAPS {
+		return "636"
+	}
+	return "389"
+}
+
+// opError tags an error with the step it happened in.
+type opError struct {
+	op  string
+	err error
+}
+
+func (e *opError) Error() string { return e.op + ": " + e.err.Error() }
+
+func opOf(err error) string {
+	var oe *opError
+	if errors.As(err, &oe) {
+		return oe.op
+	}
+	return "connect"
+}
+
+func unwrapOp(err error) error {
+	var oe *opError
+	if errors.As(err, &oe) {
+		return oe.err
+	}
+	return err
+}
+
+func connectAddr(ctx context.Context, d *config.Directory, o Options, host, addr, cred string) (*Conn, error) {
+	var tc *tls.Config
+	if d.TLS != config.TLSNone {
+		var err error
+		if tc, err = tlsConfig(d, o.CAFile, host); err != nil {
+			return nil, &opError{"tls", err}
+		}
+	}
+	dctx, cancel := context.WithTimeout(ctx, o.ConnectTimeout)
+	defer cancel()
+	nc, err := (&net.Dialer{}).DialContext(dctx, "tcp", addr)
+	if err != nil {
+		return nil, &opError{"dial", err}
+	}
+	if d.TLS == config.TLSLDAPS {
+		tconn := tls.Client(nc, tc)
+		if err := tconn.HandshakeContext(dctx); err != nil {
+			nc.Close()
+			return nil, &opError{"tls", err}
+		}
+		nc = tconn
+	}
+	l := ldap.NewConn(nc, d.TLS == config.TLSLDAPS)
+	l.Start()
+	// The StartTLS and bind exchanges are bounded by the connect timeout;
+	// searches by the search timeout.
+	l.SetTimeout(o.ConnectTimeout)
+	// Cancelling ctx (shutdown) closes the socket, which fails any pending
+	// operation at once instead of waiting for its timeout.
+	stop := context.AfterFunc(ctx, func() { l.Close() })
+	fail := func(op string, err error) (*Conn, error) {
+		stop()
+		l.Close()
+		return nil, &opError{op, err}
+	}
+	if d.TLS == config.TLSStartTLS {
+		if err := l.StartTLS(tc); err != nil {
+			// Never fall back to clear text.
+			return fail("starttls", err)
+		}
+	}
+	switch {
+	case d.BindExt:
+		if err := l.ExternalBind(); err != nil {
+			return fail("bind", err)
+		}
+	case d.BindDN != "":
+		if err := l.Bind(d.BindDN, cred); err != nil {
+			return fail("bind", fmt.Errorf("as %q: %w", d.BindDN, err))
+		}
+	default:
+		// Anonymous: no bind request at all (RFC 4513 §5.1.1).
+	}
+	l.SetTimeout(o.SearchTimeout)
+	return &Conn{l: l, opts: o, stop: stop}, nil
+}

@@ -1,0 +1,22 @@
+// Package ldapsrc is the refresher's LDAP source: it connects to one
+// directory of the configuration and runs RFC 2696 paged searches on it.
+//
+// Contract:
+//   - Connect tries the directory's servers in order and, for each host,
+//     every address it resolves to, until one accepts the connection, the
+//     TLS set-up and the bind. Only when every address of every server has
+//     failed does the directory count as failed (the error lists each
+//     attempt).
+//   - TLS is verified (the directory's CA file, else the configuration's,
+//     else the system pool; ServerName is the configured host). StartTLS
+//     that fails is a failed attempt: ldapsrc never continues in clear
+//     after asking for TLS.
+//   - Search pages with the configured page size on the one connection that
+//     owns the cookie, until the server returns an empty cookie. Any error
+//     on any page (a size or time limit, a referral, a dropped connection)
+//     fails the whole search: there are no partial results (NOTES.md: a
+//     limit mid-paging is a failure, not a short success).
+//   - Entries come back as DN plus attributes with lowercased names; only
+//     the requested attributes are asked for.
+//   - The bind credential is never logged or put in an error.
+package ldapsrc

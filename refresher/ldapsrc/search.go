@@ -1,0 +1,91 @@
+package ldapsrc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/go-ldap/ldap/v3"
+)
+
+// Entry is one search result: its DN and the requested attributes, keyed by
+// lowercased attribute name, values in the order the server sent them.
+type Entry struct {
+	DN    string
+	Attrs map[string][]string
+}
+
+// First is the first value of attribute name (lowercase), if any.
+func (e *Entry) First(name string) (string, bool) {
+	v := e.Attrs[name]
+	if len(v) == 0 {
+		return "", false
+	}
+	return v[0], true
+}
+
+// ErrReferral means the server answered with a referral or a search
+// continuation reference; ldapidm does not chase them (a pull must read one
+// consistent directory), so it counts as a failure.
+var ErrReferral = errors.New("server returned a referral")
+
+// Search runs a subtree search of base with filter, paging with the
+// configured page size until the server's cookie is empty. attrs are the
+// attributes to return. It returns every entry or an error.
+func (c *Conn) Search(ctx context.Context, base, filter string, attrs []string) ([]Entry, error) {
+	paging := ldap.NewControlPaging(c.opts.PageSize)
+	// TimeLimit is in whole seconds; the server enforces it per page, the
+	// client-side SetTimeout covers a server that never answers.
+	timeLimit := int(c.opts.SearchTimeout.Seconds())
+	if timeLimit < 1 {
+		timeLimit = 1
+	}
+	var out []Entry
+	for page := 1; ; page++ {
+		if err := ctx.Err(); err != nil {
+			return nil, c.err(base, page, err)
+		}
+		req := ldap.NewSearchRequest(base, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases,
+			0, timeLimit, false, filter, attrs, []ldap.Control{paging})
+		res, err := c.l.Search(req)
+		if err != nil {
+			if ctx.Err() != nil {
+				err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+			}
+			return nil, c.err(base, page, err)
+		}
+		if len(res.Referrals) > 0 {
+			return nil, c.err(base, page, fmt.Errorf("%w: %s", ErrReferral, strings.Join(res.Referrals, " ")))
+		}
+		for _, e := range res.Entries {
+			out = append(out, convert(e))
+		}
+		if c.opts.OnPage != nil {
+			c.opts.OnPage(base, page, len(res.Entries))
+		}
+		ctrl, _ := ldap.FindControl(res.Controls, ldap.ControlTypePaging).(*ldap.ControlPaging)
+		if ctrl == nil {
+			// The server ignored the (non-critical) control: this one
+			// answer was the whole, unlimited result.
+			return out, nil
+		}
+		if len(ctrl.Cookie) == 0 {
+			return out, nil
+		}
+		paging.SetCookie(ctrl.Cookie)
+	}
+}
+
+func (c *Conn) err(base string, page int, err error) error {
+	return &Error{Op: "search", Server: c.Server, Base: base, Page: page, Err: err}
+}
+
+func convert(e *ldap.Entry) Entry {
+	out := Entry{DN: e.DN, Attrs: make(map[string][]string, len(e.Attributes))}
+	for _, a := range e.Attributes {
+		k := strings.ToLower(a.Name)
+		out.Attrs[k] = append(out.Attrs[k], a.Values...)
+	}
+	return out
+}

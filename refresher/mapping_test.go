@@ -1,0 +1,218 @@
+package refresher
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/ldapidm/ldapidm/cache"
+	"github.com/ldapidm/ldapidm/refresher/config"
+	"github.com/ldapidm/ldapidm/refresher/ldapsrc"
+	"github.com/ldapidm/ldapidm/refresher/validate"
+)
+
+func mapDir(shadow bool) *config.Directory {
+	d := &config.Directory{
+		Attr: map[config.Field]string{
+			config.FieldName: "uid", config.FieldUID: "uidNumber", config.FieldGID: "gidNumber",
+			config.FieldGecos: "cn", config.FieldHome: "homeDirectory", config.FieldShell: "loginShell",
+			config.FieldGroupName: "cn", config.FieldGroupGID: "gidNumber",
+			config.FieldPasswd: "userPassword", config.FieldShadowLastChange: "shadowLastChange",
+			config.FieldShadowMax: "shadowMax", config.FieldShadowExpire: "shadowExpire",
+		},
+		Fixed:  map[config.Field]string{},
+		List:   map[config.Field]string{config.FieldGroupMembers: "memberUid"},
+		Shadow: shadow,
+	}
+	return d
+}
+
+func entry(dn string, kv ...string) *ldapsrc.Entry {
+	e := &ldapsrc.Entry{DN: dn, Attrs: map[string][]string{}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		k := strings.ToLower(kv[i])
+		e.Attrs[k] = append(e.Attrs[k], kv[i+1])
+	}
+	return e
+}
+
+var ranges = idRanges{uid: validate.Range{Min: 1000, Max: 60000}, gid: validate.Range{Min: 1000, Max: 60000}}
+
+func TestMapUser(t *testing.T) {
+	base := []string{"uid", "alice", "uidNumber", "1500", "gidNumber", "100", "cn", "Alice", "homeDirectory", "/home/alice", "loginShell", "/bin/sh"}
+	with := func(kv ...string) []string {
+		out := append([]string{}, kv...)
+		for i := 0; i < len(base); i += 2 {
+			found := false
+			for j := 0; j < len(kv); j += 2 {
+				found = found || kv[j] == base[i]
+			}
+			if !found {
+				out = append(out, base[i], base[i+1])
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name   string
+		dn     string
+		kv     []string
+		want   *cache.User
+		reason string
+	}{
+		{"plain", "uid=alice,dc=x", base, &cache.User{Name: "alice", Passwd: "*", UID: 1500, GID: 100, Gecos: "Alice", Dir: "/home/alice", Shell: "/bin/sh"}, ""},
+		{"multi-valued cn takes the first", "uid=alice,dc=x", with("cn", "Alice", "cn", "A. Liddell"), &cache.User{Name: "alice", Passwd: "*", UID: 1500, GID: 100, Gecos: "Alice", Dir: "/home/alice", Shell: "/bin/sh"}, ""},
+		{"missing optional fields", "uid=alice,dc=x", []string{"uid", "alice", "uidNumber", "1500", "gidNumber", "100"}, &cache.User{Name: "alice", Passwd: "*", UID: 1500, GID: 100}, ""},
+		{"two uids settled by the RDN", "uid=jdoe,dc=x", with("uid", "john.doe", "uid", "jdoe"), &cache.User{Name: "jdoe", Passwd: "*", UID: 1500, GID: 100, Gecos: "Alice", Dir: "/home/alice", Shell: "/bin/sh"}, ""},
+		{"two uids, RDN elsewhere", "cn=j,dc=x", with("uid", "john.doe", "uid", "jdoe"), nil, "2 values"},
+		{"two uidNumbers", "uid=alice,dc=x", with("uidNumber", "1500", "uidNumber", "1501"), nil, "2 values"},
+		{"missing name", "uid=alice,dc=x", []string{"uidNumber", "1500", "gidNumber", "100"}, nil, "missing"},
+		{"missing uid", "uid=alice,dc=x", []string{"uid", "alice", "gidNumber", "100"}, nil, "missing"},
+		{"uid 0", "uid=alice,dc=x", with("uidNumber", "0"), nil, "reserved"},
+		{"uid below range", "uid=alice,dc=x", with("uidNumber", "999"), nil, "range"},
+		{"uid above range", "uid=alice,dc=x", with("uidNumber", "60001"), nil, "range"},
+		{"uid not a number", "uid=alice,dc=x", with("uidNumber", "15OO"), nil, "decimal"},
+		{"gid 0", "uid=alice,dc=x", with("gidNumber", "0"), nil, "reserved"},
+		{"name with colon", "uid=alice,dc=x", with("uid", "ali:ce"), nil, "not allowed"},
+		{"name with newline", "uid=alice,dc=x", with("uid", "ali\nce"), nil, "not allowed"},
+		{"name with comma", "uid=alice,dc=x", with("uid", "ali,ce"), nil, "not allowed"},
+		{"uppercase name", "uid=alice,dc=x", with("uid", "Alice"), nil, "not allowed"},
+		{"shell with newline", "uid=alice,dc=x", with("loginShell", "/bin/sh\nroot::0:0::/:/bin/sh"), nil, "control"},
+		{"home with colon", "uid=alice,dc=x", with("homeDirectory", "/home/a:0:0"), nil, "':'"},
+		{"gecos over the entry limit", "uid=alice,dc=x", with("cn", strings.Repeat("x", 3000)), nil, "1024-byte"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := mapUser(mapDir(false), 0, entry(tc.dn, tc.kv...), ranges)
+			if tc.want == nil {
+				if err == nil || !strings.Contains(err.Error(), tc.reason) {
+					t.Fatalf("err %v, want one mentioning %q", err, tc.reason)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(c.User, *tc.want) || c.Shadow != nil {
+				t.Fatalf("got %+v (shadow %v), want %+v", c.User, c.Shadow, *tc.want)
+			}
+		})
+	}
+}
+
+func TestMapShadow(t *testing.T) {
+	u := []string{"uid", "alice", "uidNumber", "1500", "gidNumber", "100"}
+	unset := cache.Shadow{Name: "alice", Passwd: "*", LastChange: cache.Unset, Min: cache.Unset, Max: cache.Unset,
+		Warn: cache.Unset, Inactive: cache.Unset, Expire: cache.Unset, Flag: cache.Unset}
+	with := func(f func(*cache.Shadow)) *cache.Shadow { s := unset; f(&s); return &s }
+	for _, tc := range []struct {
+		name   string
+		kv     []string
+		want   *cache.Shadow
+		reason string
+	}{
+		{"no password, no numbers: all unset, never 0", nil, &unset, ""},
+		{"crypt hash", []string{"userPassword", "{CRYPT}$6$s$h"}, with(func(s *cache.Shadow) { s.Passwd = "$6$s$h" }), ""},
+		{"scheme case-insensitive", []string{"userPassword", "{crypt}$y$j$h"}, with(func(s *cache.Shadow) { s.Passwd = "$y$j$h" }), ""},
+		{"SSHA is not crypt: star, never bang", []string{"userPassword", "{SSHA}abc"}, &unset, ""},
+		{"clear text is not crypt", []string{"userPassword", "secret"}, &unset, ""},
+		{"first crypt value among several", []string{"userPassword", "{SSHA}x", "userPassword", "{CRYPT}$6$a$b"}, with(func(s *cache.Shadow) { s.Passwd = "$6$a$b" }), ""},
+		{"empty crypt is not a password", []string{"userPassword", "{CRYPT}"}, &unset, ""},
+		{"numbers", []string{"shadowLastChange", "19000", "shadowMax", "99999", "shadowExpire", "-1"}, with(func(s *cache.Shadow) { s.LastChange, s.Max = 19000, 99999 }), ""},
+		{"lastchange 0 is kept as 0", []string{"shadowLastChange", "0"}, with(func(s *cache.Shadow) { s.LastChange = 0 }), ""},
+		{"hash with colon", []string{"userPassword", "{CRYPT}$6$a:b"}, nil, "':'"},
+		{"hash with newline", []string{"userPassword", "{CRYPT}$6$a\nroot::0"}, nil, "control"},
+		{"bad number", []string{"shadowExpire", "tomorrow"}, nil, "decimal"},
+		{"two values", []string{"shadowMax", "1", "shadowMax", "2"}, nil, "2 values"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := mapUser(mapDir(true), 0, entry("uid=alice,dc=x", append(append([]string{}, u...), tc.kv...)...), ranges)
+			if tc.want == nil {
+				if err == nil || !strings.Contains(err.Error(), tc.reason) {
+					t.Fatalf("err %v, want one mentioning %q", err, tc.reason)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.User.Passwd != "x" || c.Shadow == nil || !reflect.DeepEqual(*c.Shadow, *tc.want) {
+				t.Fatalf("passwd %q, shadow %+v; want %+v", c.User.Passwd, c.Shadow, tc.want)
+			}
+		})
+	}
+}
+
+func TestAttrList(t *testing.T) {
+	got := userAttrs(mapDir(false))
+	want := []string{"cn", "gidnumber", "homedirectory", "loginshell", "uid", "uidnumber", "userpassword"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("user attrs %v, want %v", got, want)
+	}
+	if got := groupAttrs(mapDir(false)); !reflect.DeepEqual(got, []string{"cn", "gidnumber", "memberuid"}) {
+		t.Fatalf("group attrs %v", got)
+	}
+	if got := attrList(&config.Directory{}, userFields); !reflect.DeepEqual(got, []string{"1.1"}) {
+		t.Fatalf("empty mapping asks for %v, want 1.1 (no attributes)", got)
+	}
+	d := mapDir(false)
+	d.Fixed[config.FieldShell] = "/bin/false"
+	delete(d.Attr, config.FieldShell)
+	c, err := mapUser(d, 0, entry("uid=a,dc=x", "uid", "a", "uidNumber", "1500", "gidNumber", "100", "loginShell", "/bin/zsh"), ranges)
+	if err != nil || c.User.Shell != "/bin/false" {
+		t.Fatalf("fixed shell: %+v %v", c.User, err)
+	}
+}
+
+func TestMapGroup(t *testing.T) {
+	d := mapDir(false)
+	g, err := mapGroup(d, 0, entry("cn=g,dc=x", "cn", "g", "gidNumber", "2000", "memberUid", "a", "memberUid", "b"), ranges)
+	if err != nil || g.cand.Group.Passwd != "*" || !reflect.DeepEqual(g.raw, []string{"a", "b"}) {
+		t.Fatalf("%+v %v", g, err)
+	}
+	for _, bad := range [][]string{
+		{"cn", "g", "gidNumber", "0"}, {"cn", "g"}, {"cn", "G", "gidNumber", "2000"},
+		{"cn", "g", "gidNumber", "999"}, {"cn", "g:x", "gidNumber", "2000"},
+	} {
+		if _, err := mapGroup(d, 0, entry("cn=g,dc=x", bad...), ranges); err == nil {
+			t.Errorf("group %v accepted", bad)
+		}
+	}
+}
+
+func TestResolveMembers(t *testing.T) {
+	grp := func(dn string, raw ...string) *groupEntry {
+		g := &groupEntry{raw: raw}
+		g.cand.DN, g.cand.Key = dn, validate.NormalizeDN(dn)
+		g.cand.Group.Name = strings.TrimPrefix(strings.SplitN(dn, ",", 2)[0], "cn=")
+		return g
+	}
+	a := grp("cn=a,dc=x", "uid=u1,dc=x", "cn=b,dc=x", "plainname", "UID=U1, DC=X", "bad name", "uid=gone,dc=x", "uid=rej,dc=x")
+	b := grp("cn=b,dc=x", "uid=u2,dc=x", "cn=c,dc=x", "bad,name")
+	c := grp("cn=c,dc=x", "uid=u3,dc=x", "cn=a,dc=x", "cn=b,dc=x")
+	r := &memberResolver{
+		users:   map[string]string{"uid=u1,dc=x": "u1", "uid=u2,dc=x": "u2", "uid=u3,dc=x": "u3"},
+		refused: map[string]bool{"uid=rej,dc=x": true},
+		groups:  map[string]*groupEntry{a.cand.Key: a, b.cand.Key: b, c.cand.Key: c},
+	}
+	for _, tc := range []struct {
+		depth int
+		want  []string
+		rejs  int
+	}{
+		{0, []string{"u1", "plainname"}, 4}, // nested off is reported, with the 3 bad values
+		{1, []string{"u1", "plainname", "u2"}, 3},
+		{2, []string{"u1", "plainname", "u2", "u3"}, 3},
+		{10, []string{"u1", "plainname", "u2", "u3"}, 3}, // the loop a->b->c->a ends
+	} {
+		r.maxDepth = tc.depth
+		got, rej := r.resolve(a)
+		if !reflect.DeepEqual(got, tc.want) || len(rej) != tc.rejs {
+			t.Errorf("depth %d: members %v, want %v; rejections %v", tc.depth, got, tc.want, rej)
+		}
+		for _, x := range rej {
+			if x.DN != "cn=a,dc=x" || x.Name != "a" || x.Map != validate.MapGroup {
+				t.Errorf("rejection not about group a: %+v", x)
+			}
+		}
+	}
+}

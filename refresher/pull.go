@@ -1,0 +1,199 @@
+package refresher
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ldapidm/ldapidm/cache"
+	"github.com/ldapidm/ldapidm/refresher/config"
+	"github.com/ldapidm/ldapidm/refresher/validate"
+)
+
+// Rejection is an entry (or member value) left out of a pull.
+type Rejection = validate.Rejection
+
+// DirectoryReport says what one directory contributed to a pull.
+type DirectoryReport struct {
+	Directory string        // the directory's first host (and #n if hosts repeat)
+	Server    string        // URL of the server that answered
+	Users     int           // passwd entries received (before validation)
+	Groups    int           // group entries received
+	Duration  time.Duration // connect to last page
+}
+
+// Result is a successful pull, or on failure what was learnt before it.
+type Result struct {
+	Snapshot    *cache.Snapshot // nil when Pull fails
+	Rejections  []Rejection
+	Directories []DirectoryReport
+}
+
+// DirectoryError is a directory that could not be read whole.
+type DirectoryError struct {
+	Directory string
+	Err       error
+}
+
+func (e *DirectoryError) Error() string { return "directory " + e.Directory + ": " + e.Err.Error() }
+func (e *DirectoryError) Unwrap() error { return e.Err }
+
+// Default local account files, when the configuration leaves them empty.
+const (
+	defaultLocalPasswd = "/etc/passwd"
+	defaultLocalGroup  = "/etc/group"
+)
+
+// Pull reads every directory of cfg and returns the validated snapshot (see
+// doc.go for the contract).
+func Pull(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Result, error) {
+	res := &Result{}
+	if len(cfg.Directories) == 0 {
+		return res, fmt.Errorf("no directory configured")
+	}
+	local, err := validate.ReadLocal(orDefault(cfg.LocalPasswd, defaultLocalPasswd), orDefault(cfg.LocalGroup, defaultLocalGroup))
+	if err != nil {
+		return res, err
+	}
+	ranges := idRanges{uid: validate.Range{Min: cfg.UIDMin, Max: cfg.UIDMax}, gid: validate.Range{Min: cfg.GIDMin, Max: cfg.GIDMax}}
+	var (
+		users   []validate.UserCand
+		refused []string // normalised DNs of users rejected while mapping
+		groups  []*groupEntry
+		shadow  bool
+		sources []string
+	)
+	for i, d := range cfg.Directories {
+		name := directoryName(cfg, i)
+		f, err := fetchDirectory(ctx, cfg, i, d, log)
+		res.Directories = append(res.Directories, f.report(name))
+		if err != nil {
+			log.Error("pull failed; keeping the current cache", "directory", name, "err", err)
+			return res, &DirectoryError{Directory: name, Err: err}
+		}
+		log.Info("directory read", "directory", name, "server", f.server, "users", len(f.users),
+			"groups", len(f.groups), "duration", f.duration)
+		sources = append(sources, f.server)
+		shadow = shadow || d.Shadow
+		for k := range f.users {
+			c, err := mapUser(d, i, &f.users[k], ranges)
+			if err != nil {
+				res.Rejections = append(res.Rejections, rejection(f.users[k].DN, validate.MapPasswd, c.User.Name, err))
+				refused = append(refused, c.Key)
+				continue
+			}
+			users = append(users, c)
+		}
+		for k := range f.groups {
+			g, err := mapGroup(d, i, &f.groups[k], ranges)
+			if err != nil {
+				res.Rejections = append(res.Rejections, rejection(f.groups[k].DN, validate.MapGroup, g.cand.Group.Name, err))
+				continue
+			}
+			groups = append(groups, g)
+		}
+	}
+	snap, rej, err := assemble(cfg, users, refused, groups, local, shadow)
+	res.Rejections = append(res.Rejections, rej...)
+	logRejections(log, res.Rejections)
+	if err != nil {
+		log.Error("pull failed; keeping the current cache", "err", err)
+		return res, err
+	}
+	snap.Source = "ldap " + strings.Join(sources, " ")
+	res.Snapshot = snap
+	log.Info("pull complete", "users", len(snap.Users), "groups", len(snap.Groups),
+		"shadow", snap.Shadow != nil, "rejected", len(res.Rejections))
+	return res, nil
+}
+
+// assemble applies the set rules and builds the snapshot.
+func assemble(cfg *config.Config, users []validate.UserCand, refusedKeys []string, groups []*groupEntry, local *validate.Local, shadow bool) (*cache.Snapshot, []Rejection, error) {
+	failColl := cfg.Collisions == config.CollisionFail
+	kept, rej, err := validate.Users(users, local, failColl)
+	if err != nil {
+		return nil, rej, err
+	}
+	r := &memberResolver{users: map[string]string{}, refused: map[string]bool{}, groups: map[string]*groupEntry{}}
+	for _, c := range users {
+		r.refused[c.Key] = true
+	}
+	for _, c := range kept {
+		r.users[c.Key] = c.User.Name
+		delete(r.refused, c.Key)
+	}
+	for _, k := range refusedKeys {
+		r.refused[k] = true
+	}
+	for _, g := range groups {
+		r.groups[g.cand.Key] = g
+	}
+	cands := make([]validate.GroupCand, 0, len(groups))
+	for _, g := range groups {
+		// Each group nests as deep as its own directory allows.
+		r.maxDepth = cfg.Directories[g.cand.Dir].NestedDepth
+		members, mrej := r.resolve(g)
+		rej = append(rej, mrej...)
+		g.cand.Group.Members = members
+		cands = append(cands, g.cand)
+	}
+	keptGroups, grej, err := validate.Groups(cands, local, failColl)
+	rej = append(rej, grej...)
+	if err != nil {
+		return nil, rej, err
+	}
+
+	snap := &cache.Snapshot{Users: make([]cache.User, 0, len(kept)), Groups: make([]cache.Group, 0, len(keptGroups))}
+	sort.Slice(kept, func(i, j int) bool { return kept[i].User.UID < kept[j].User.UID })
+	if shadow {
+		snap.Shadow = []cache.Shadow{}
+	}
+	for _, c := range kept {
+		snap.Users = append(snap.Users, c.User)
+		if c.Shadow != nil {
+			snap.Shadow = append(snap.Shadow, *c.Shadow)
+		}
+	}
+	sort.Slice(keptGroups, func(i, j int) bool { return keptGroups[i].Group.GID < keptGroups[j].Group.GID })
+	for _, g := range keptGroups {
+		snap.Groups = append(snap.Groups, g.Group)
+	}
+	return snap, rej, nil
+}
+
+func rejection(dn, m, name string, err error) Rejection {
+	return Rejection{DN: dn, Map: m, Name: name, Reason: err.Error()}
+}
+
+// logRejections logs each rejection once, with a constant message.
+func logRejections(log *slog.Logger, rs []Rejection) {
+	for _, r := range rs {
+		log.Warn("entry rejected", "map", r.Map, "name", r.Name, "dn", r.DN, "reason", r.Reason)
+	}
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// directoryName names directory i for reports: its first host, with "#n"
+// when another directory uses the same host.
+func directoryName(cfg *config.Config, i int) string {
+	d := cfg.Directories[i]
+	host := "(no server)"
+	if len(d.Servers) > 0 {
+		host = d.Servers[0].Host
+	}
+	for j, o := range cfg.Directories {
+		if j != i && len(o.Servers) > 0 && o.Servers[0].Host == host {
+			return fmt.Sprintf("%s#%d", host, i+1)
+		}
+	}
+	return host
+}
