@@ -110,7 +110,11 @@ timed() {
 	local rc=0
 	/usr/bin/time -f '%e %M %U %S' -o "$work/time.out" "$@" >"$work/$who.stdout" 2>"$work/$who.stderr" || rc=$?
 	if [ "$rc" -ne 0 ]; then
-		fail "$who" "exit status $rc: $(tail -c 300 "$work/$who.stderr" | tr '\n\t' '  ')"
+		# The refresher logs key=value lines; its last err= says why.
+		local why
+		why=$(grep -o 'err=.*' "$work/$who.stderr" | tail -1)
+		[ -n "$why" ] || why=$(tail -c 300 "$work/$who.stderr" | tr '\n\t' '  ')
+		fail "$who" "exit status $rc: $why"
 		return 1
 	fi
 	after=$(slapd_ticks)

@@ -127,10 +127,18 @@ def lookup_table(nss, first, size):
             continue
         ok = "" if found.split("/")[0] == found.split("/")[-1] else " (found %s)" % found
         tc.append("%+.2f ms%s" % ((t - base_t) / 1e6, ok))
-        rc.append("%+.0f kB" % (r - base_r) if r is not None and base_r is not None else "—")
+        if r is None or base_r is None:
+            rc.append("—")
+            continue
+        a, ba = num(first, (size, var, "anon_kb")), num(first, (size, "files", "anon_kb"))
+        f, bf = num(first, (size, var, "file_kb")), num(first, (size, "files", "file_kb"))
+        split = ""
+        if None not in (a, ba, f, bf):
+            split = " (anon %+.0f, file %+.0f)" % (a - ba, f - bf)
+        rc.append("%+.0f kB%s" % (r - base_r, split))
     out.append("| first getpwnam() in a fresh process, vs `files` (%s) | %s |"
                % (fmt_ns(base_t), " | ".join(tc)))
-    out.append("| peak RSS of that process, vs `files` (%s kB) | %s |"
+    out.append("| peak RSS (VmHWM) of that process, vs `files` (%s kB) | %s |"
                % (fmt_int(base_r), " | ".join(rc)))
     return out
 
@@ -207,14 +215,15 @@ def targets(nss, first, pull, big):
 def pull_table(pull):
     if not pull:
         return []
-    users = pull.get(("data", "users"), "?")
-    groups = pull.get(("data", "groups"), "?")
-    out = ["| pull of %s users, %s groups | wall | peak RSS | CPU (user+sys) | slapd CPU meanwhile |"
-           % (users, groups), "|---|---|---|---|---|"]
+    users = pull.get(("data", "users"), "0")
+    groups = pull.get(("data", "groups"), "0")
+    out = ["| pull of {:,} users, {:,} groups | wall | peak RSS | CPU (user+sys) | slapd CPU meanwhile |"
+           .format(int(users), int(groups)), "|---|---|---|---|---|"]
     for who, title in (("refresher", "`ldapidm-refresher -f conf --once --force` (pull + publish)"),
                        ("ldapsearch", "`ldapsearch -E pr=1000/noprompt` → /dev/null")):
         if pull.get((who, "error")):
-            out.append("| %s | error: %s | | | |" % (title, pull[(who, "error")]))
+            err = pull[(who, "error")].replace("|", "\\|")
+            out.append("| %s | error: %s | | | |" % (title, err[:200]))
             continue
         w = num(pull, (who, "wall_s"))
         r = num(pull, (who, "maxrss_kb"))

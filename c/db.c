@@ -4,7 +4,9 @@
  * Invariants enforced here:
  *  - A file is opened only if it is a regular file (lstat: not a symlink),
  *    not group/world-writable, in a directory that is not group/world-
- *    writable. Anyone who could write there could feed the host users.
+ *    writable. Anyone who could write there could feed the host users. The
+ *    directory may be reached through symlinks (it is realpath()ed); the
+ *    file may not.
  *  - Opened read-only with immutable=1: the writer never modifies a
  *    published file, it renames a new one over it, so no locks and no
  *    journal look-ups are needed; SQLITE_OPEN_NOFOLLOW refuses a symlink
@@ -22,6 +24,8 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -129,18 +133,39 @@ static int same_file(const struct stat *a, const struct stat *b)
  * path while we opened it. */
 static enum ldi_outcome open_once(struct ldi_conn *c, enum ldi_file f, int *raced)
 {
-	char dir[PATH_MAX], path[PATH_MAX], uri[3 * PATH_MAX + 32];
+	char dir[PATH_MAX], given[PATH_MAX], real[PATH_MAX], path[PATH_MAX], *uri;
+	size_t urilen;
 	struct stat st, again;
 	sqlite3 *db = NULL;
-	int rc;
+	int rc, n;
 
-	if (ldi_paths(f, dir, path, sizeof(path)) != 0)
+	if (ldi_paths(f, dir, given, sizeof(given)) != 0)
 		return LDI_UNAVAIL;
-	if (check_file(dir, path, &st) != 0 || make_uri(path, uri, sizeof(uri)) != 0)
+	/* SQLITE_OPEN_NOFOLLOW refuses a symlink anywhere in the path, and a
+	 * symlinked /var or /var/lib is a legitimate layout: resolve the
+	 * directory first (realpath writes into real[], no allocation). The
+	 * file itself must still not be a symlink: check_file lstat()s it and
+	 * NOFOLLOW refuses one swapped in later. */
+	if (realpath(dir, real) == NULL)
 		return LDI_UNAVAIL;
+	n = snprintf(path, sizeof(path), "%s/%s", strcmp(real, "/") == 0 ? "" : real, strrchr(given, '/') + 1);
+	if (n <= 0 || (size_t)n >= sizeof(path))
+		return LDI_UNAVAIL;
+	if (check_file(real, path, &st) != 0)
+		return LDI_UNAVAIL;
+	/* Heap, not stack: the host's thread may have a small stack. */
+	urilen = 3 * (size_t)n + 32;
+	uri = malloc(urilen);
+	if (uri == NULL)
+		return LDI_ENOMEM;
+	if (make_uri(path, uri, urilen) != 0) {
+		free(uri);
+		return LDI_UNAVAIL;
+	}
 	rc = sqlite3_open_v2(uri, &db,
 			     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
 			     NULL);
+	free(uri);
 	if (rc != SQLITE_OK) {
 		sqlite3_close(db);
 		return ldi_sqlite_outcome(rc);
@@ -217,7 +242,9 @@ void ldi_conn_close(struct ldi_conn *c)
 }
 
 /* True when the path no longer names the generation c holds (or no longer
- * passes the trust checks). */
+ * passes the trust checks). (dev, inode) suffices here, unlike in
+ * same_file: while c is open its inode cannot be freed and handed to a new
+ * file. */
 static int stale(struct ldi_conn *c, enum ldi_file f)
 {
 	char dir[PATH_MAX], path[PATH_MAX];

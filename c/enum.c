@@ -50,6 +50,7 @@ enum ldi_outcome ldi_enum_set(enum ldi_map m)
 	enum ldi_outcome o;
 
 	ldi_init();
+	ldi_fork_gate();
 	pthread_mutex_lock(&w->mu);
 	o = walk_start(w, m);
 	pthread_mutex_unlock(&w->mu);
@@ -65,6 +66,7 @@ enum ldi_outcome ldi_enum_next(enum ldi_map m, ldi_row_fn fn, void *ctx)
 	int rc;
 
 	ldi_init();
+	ldi_fork_gate();
 	pthread_mutex_lock(&w->mu);
 	if (!w->active) {
 		/* getXXent_r without setXXent starts a walk, as glibc expects. */
@@ -134,6 +136,7 @@ void ldi_enum_end(enum ldi_map m)
 	struct walk *w = &walks[m];
 
 	ldi_init();
+	ldi_fork_gate();
 	pthread_mutex_lock(&w->mu);
 	/* Release the generation: a long-lived process must not pin an old,
 	 * already replaced file (and its mmap) after its walk. */

@@ -136,6 +136,7 @@ void ldi_enum_unlock_all(void) LDI_HIDDEN;
 
 /* fork.c */
 void ldi_fork_register(void) LDI_HIDDEN;
+void ldi_fork_gate(void) LDI_HIDDEN;
 
 /* pack.c: copy a row into the caller's struct and buffer. */
 struct ldi_pw_out {

@@ -11,13 +11,23 @@
  * function (a module that resolves names through NSS recurses into itself).
  */
 #include <errno.h>
+#include <pthread.h>
 
 #include "ldapidm.h"
 
-#define BEGIN int saved_errno_ = errno
+/* Cancellation is disabled inside every entry point: open(), pread() and
+ * friends are cancellation points, and a thread cancelled there would
+ * unwind holding a slot or walk mutex — every later fork() (whose prepare
+ * handler takes all of them) and eventually every lookup would block
+ * forever. glibc's own modules use non-cancellable syscalls for the same
+ * reason. The state is restored before returning. */
+#define BEGIN                                                          \
+	int saved_errno_ = errno, saved_cancel_;                       \
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &saved_cancel_)
 #define END(o)                                 \
 	do {                                   \
 		enum ldi_outcome o_ = (o);     \
+		pthread_setcancelstate(saved_cancel_, NULL); \
 		errno = saved_errno_;          \
 		return ldi_status(o_, errnop); \
 	} while (0)
@@ -26,6 +36,7 @@
 	do {                                     \
 		int e_;                          \
 		enum ldi_outcome o_ = (o);       \
+		pthread_setcancelstate(saved_cancel_, NULL); \
 		errno = saved_errno_;            \
 		return ldi_status(o_, &e_);      \
 	} while (0)

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -184,5 +186,29 @@ func TestPublishWaitsForLock(t *testing.T) {
 	// file must still be there.
 	if _, err := os.Stat(filepath.Join(dir, ".cache.db.tmp-inprogress")); err != nil {
 		t.Fatalf("temp file of the lock holder was removed: %v", err)
+	}
+}
+
+// TestLockIsCloexec: the lock descriptor is close-on-exec, so a program
+// the publisher's process runs never inherits (and prolongs) the lock.
+func TestLockIsCloexec(t *testing.T) {
+	dir := testDir(t)
+	l, err := acquireLock(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.release()
+	info, err := os.ReadFile(fmt.Sprintf("/proc/self/fdinfo/%d", l.f.Fd()))
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	var flags int
+	for _, line := range strings.Split(string(info), "\n") {
+		if v, ok := strings.CutPrefix(line, "flags:"); ok {
+			fmt.Sscanf(strings.TrimSpace(v), "%o", &flags)
+		}
+	}
+	if flags&syscall.O_CLOEXEC == 0 {
+		t.Fatalf("lock fd flags %o lack O_CLOEXEC", flags)
 	}
 }

@@ -19,7 +19,9 @@ CREATE TABLE meta (
 ) WITHOUT ROWID;
 -- keys: kind ('main'), generation (decimal, increases by one per publish),
 --       built_at (RFC 3339 UTC), source (free text), users, groups, members
---       (decimal counts, verified against the tables before publishing).
+--       (decimal counts, verified against the tables before publishing),
+--       shadow (entries in the shadow.db published with this generation;
+--       0 when none: lets `ldapidm info` report it without reading shadow.db).
 
 -- rowid order is enumeration order (getpwent), the order the writer inserted.
 CREATE TABLE passwd (

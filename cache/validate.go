@@ -36,7 +36,7 @@ func Validate(snap *Snapshot) error {
 			return err
 		}
 	}
-	if r := fieldProblem(strings.ReplaceAll(snap.Source, ":", "")); r != "" {
+	if r := fieldProblem(snap.Source); r != "" {
 		return &InvalidError{Map: "snapshot", Field: "source", Reason: r}
 	}
 	return nil
@@ -208,4 +208,3 @@ func allDigits(s string) bool {
 	}
 	return true
 }
-

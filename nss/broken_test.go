@@ -180,6 +180,21 @@ func assertAllUnavailable(t *testing.T) {
 	}
 }
 
+// A symlinked directory (a symlinked /var/lib, say) is fine: only the
+// cache files themselves must not be symlinks.
+func TestSymlinkedDirectoryAccepted(t *testing.T) {
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(dirA, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{link, link + "/", link + "/."} {
+		useDir(t, d)
+		if u, err := LookupUser("a"); err != nil || u != wantPasswd(fxA.Users[0]) {
+			t.Errorf("through %s: %+v, %v", d, u, err)
+		}
+	}
+}
+
 // A valid cache placed in a broken directory's place is served at once
 // after SetCacheDir, and a broken one replacing it is refused after Recheck.
 func TestRecoversAndRefusesOnRepublish(t *testing.T) {

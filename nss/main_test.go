@@ -62,16 +62,6 @@ func newDir(t testing.TB) string {
 	return d
 }
 
-// skipOrFail skips, unless LDAPIDM_REQUIRE_ALL=1 (./build.sh test) makes
-// the missing part a failure.
-func skipOrFail(t testing.TB, why string) {
-	t.Helper()
-	if os.Getenv("LDAPIDM_REQUIRE_ALL") == "1" {
-		t.Fatalf("required: %s", why)
-	}
-	t.Skip(why)
-}
-
 func wantPasswd(u testcache.User) Passwd {
 	return Passwd{Name: u.Name, Passwd: u.Passwd, UID: u.UID, GID: u.GID, Gecos: u.Gecos, Dir: u.Dir, Shell: u.Shell}
 }

@@ -22,6 +22,16 @@
 //     direct ones, duplicates removed); duplicate winners follow a fixed
 //     rule (validate).
 //   - Snapshot.Shadow is non-nil only when some directory serves shadow.
+//     passwd is "x" for users of a shadow directory (each has a shadow
+//     entry, hash "*" unless userPassword holds a {CRYPT} value) and "*"
+//     otherwise; a hash never reaches the world-readable cache.db.
+//   - Group members that name no known user are kept (as nslcd does; a
+//     local user may be meant, and an unknown name is harmless for
+//     initgroups); members that are not valid names, DNs that resolve to
+//     nothing, and group DNs met while nesting is off (depth 0) are
+//     reported. Nesting stops silently at the configured depth.
+//   - Snapshot.Source names the servers that answered ("ldap 10.0.0.1
+//     port 389, …"), without ':' since the cache stores it as a text field.
 //   - Bind credentials are never logged (ldapsrc never puts them in errors).
 //
 // RefreshOnce (run.go) publishes what Pull returns.

@@ -216,3 +216,15 @@ func TestResolveMembers(t *testing.T) {
 		}
 	}
 }
+
+func TestSourceOf(t *testing.T) {
+	for in, want := range map[string]string{
+		"ldap://127.0.0.1:389":   "ldap 127.0.0.1 port 389",
+		"ldaps://[::1]:636":      "ldaps %3A%3A1 port 636",
+		"ldaps://ldap.example:1": "ldaps ldap.example port 1",
+	} {
+		if got := sourceOf(in); got != want || strings.Contains(got, ":") {
+			t.Errorf("sourceOf(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -76,7 +77,7 @@ func Pull(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Result, e
 		}
 		log.Info("directory read", "directory", name, "server", f.server, "users", len(f.users),
 			"groups", len(f.groups), "duration", f.duration)
-		sources = append(sources, f.server)
+		sources = append(sources, sourceOf(f.server))
 		shadow = shadow || d.Shadow
 		for k := range f.users {
 			c, err := mapUser(d, i, &f.users[k], ranges)
@@ -98,12 +99,21 @@ func Pull(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Result, e
 	}
 	snap, rej, err := assemble(cfg, users, refused, groups, local, shadow)
 	res.Rejections = append(res.Rejections, rej...)
+	// Servers return entries in no promised order; sorted, the report of
+	// two pulls of the same data is the same.
+	sort.SliceStable(res.Rejections, func(i, j int) bool {
+		a, b := res.Rejections[i], res.Rejections[j]
+		if a.Map != b.Map {
+			return a.Map > b.Map // passwd, then group
+		}
+		return a.DN < b.DN
+	})
 	logRejections(log, res.Rejections)
 	if err != nil {
 		log.Error("pull failed; keeping the current cache", "err", err)
 		return res, err
 	}
-	snap.Source = "ldap " + strings.Join(sources, " ")
+	snap.Source = strings.Join(sources, ", ")
 	res.Snapshot = snap
 	log.Info("pull complete", "users", len(snap.Users), "groups", len(snap.Groups),
 		"shadow", snap.Shadow != nil, "rejected", len(res.Rejections))
@@ -173,6 +183,17 @@ func logRejections(log *slog.Logger, rs []Rejection) {
 	for _, r := range rs {
 		log.Warn("entry rejected", "map", r.Map, "name", r.Name, "dn", r.DN, "reason", r.Reason)
 	}
+}
+
+// sourceOf describes the server that answered for Snapshot.Source, which
+// the cache stores as a text field and so must hold no ':' (cache/validate):
+// "ldaps 127.0.0.1 port 636", an IPv6 host's colons escaped as %3A.
+func sourceOf(serverURL string) string {
+	u, err := url.Parse(serverURL)
+	if err != nil {
+		return "ldap"
+	}
+	return fmt.Sprintf("%s %s port %s", u.Scheme, strings.ReplaceAll(u.Hostname(), ":", "%3A"), u.Port())
 }
 
 func orDefault(s, def string) string {

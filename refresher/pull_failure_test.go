@@ -26,7 +26,7 @@ func TestPullFailover(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkSnapshot(t, res.Snapshot, fx.Snapshot)
-	if res.Directories[0].Server != ldapsrc.ServerURL(d, 1) {
+	if res.Directories[0].Server != d.URL(1) {
 		t.Fatalf("answered by %q, want the second server", res.Directories[0].Server)
 	}
 }
@@ -35,7 +35,7 @@ func TestPullFailover(t *testing.T) {
 func TestPullAllOrNothing(t *testing.T) {
 	a := slapdtest.MustStart(t, slapdtest.Options{})
 	b := slapdtest.MustStart(t, slapdtest.Options{Suffix: "dc=other,dc=org"})
-	fa := fixture.Generate(fixture.Options{Users: 5})
+	fa := fixture.Generate(fixture.Options{Users: 5, Shadow: true})
 	fb := fixture.Generate(fixture.Options{Users: 5, UIDBase: 20000, Suffix: "dc=other,dc=org", Friendly: true})
 	a.MustLoad(t, fa.LDIF)
 	b.MustLoad(t, fb.LDIF)
@@ -43,6 +43,16 @@ func TestPullAllOrNothing(t *testing.T) {
 	res, err := Pull(context.Background(), cfg, discard)
 	if err != nil || len(res.Snapshot.Users) != 10 {
 		t.Fatalf("both up: err %v", err)
+	}
+	// Only the first directory serves shadow: its users say "x" and have
+	// shadow entries, the second's say "*" and have none.
+	if len(res.Snapshot.Shadow) != 5 {
+		t.Fatalf("%d shadow entries, want 5", len(res.Snapshot.Shadow))
+	}
+	for _, u := range res.Snapshot.Users {
+		if want := map[bool]string{true: "x", false: "*"}[u.UID < 20000]; u.Passwd != want {
+			t.Fatalf("%s: passwd %q, want %q", u.Name, u.Passwd, want)
+		}
 	}
 	b.Kill()
 	res, err = Pull(context.Background(), cfg, discard)

@@ -16,7 +16,6 @@ import (
 	"github.com/ldapidm/ldapidm/internal/fixture"
 	"github.com/ldapidm/ldapidm/internal/slapdtest"
 	"github.com/ldapidm/ldapidm/refresher/config"
-	"github.com/ldapidm/ldapidm/refresher/ldapsrc"
 )
 
 // logBuffer captures the pull's log so tests can check what it says.
@@ -79,9 +78,12 @@ func TestPullMatchesFixture(t *testing.T) {
 			if len(res.Rejections) != 0 {
 				t.Fatalf("unexpected rejections: %v", res.Rejections)
 			}
-			if len(res.Directories) != 1 || res.Directories[0].Server != ldapsrc.ServerURL(readerDir(srv, fx), 0) ||
+			if len(res.Directories) != 1 || res.Directories[0].Server != readerDir(srv, fx).URL(0) ||
 				res.Directories[0].Users != 130 || res.Directories[0].Groups != 12 {
 				t.Fatalf("directory report %+v", res.Directories)
+			}
+			if want := fmt.Sprintf("ldap 127.0.0.1 port %d", srv.Port); res.Snapshot.Source != want {
+				t.Fatalf("source %q, want %q", res.Snapshot.Source, want)
 			}
 			if strings.Contains(buf.String(), srv.ReaderPW) {
 				t.Fatal("log contains the bind credential")

@@ -76,7 +76,8 @@ func refresh(ctx context.Context, cfg *config.Config, opts RefreshOptions, log *
 	if group == "" {
 		group = "shadow"
 	}
-	pr, err := cache.Publish(ctx, res.Snapshot, cache.PublishOptions{
+	// cache.Publish logs the publication itself ("cache published").
+	_, err = cache.Publish(ctx, res.Snapshot, cache.PublishOptions{
 		Dir:          cfg.CacheDir,
 		Force:        opts.Force,
 		MaxShrinkPct: cfg.MaxShrinkPct,
@@ -87,8 +88,6 @@ func refresh(ctx context.Context, cfg *config.Config, opts RefreshOptions, log *
 	if err != nil {
 		return err
 	}
-	log.Info("cache published", "dir", cfg.CacheDir, "generation", pr.Meta.Generation,
-		"users", len(res.Snapshot.Users), "groups", len(res.Snapshot.Groups), "rejected", len(res.Rejections))
 	// After the rename, so nscd's next miss reads the new generation.
 	if err := opts.Nscd.Invalidate(ctx, "passwd", "group"); err != nil {
 		if errors.Is(err, nscd.ErrNotRunning) {

@@ -12,7 +12,10 @@
  * user was found. Which module answers is decided by /etc/nsswitch.conf,
  * which run.sh bind-mounts privately inside a mount namespace.
  *
- * Output: "median_ns V", "p90_ns V", "hwm_kb V" (median), "found N/RUNS".
+ * Output: "median_ns V", "p90_ns V", then medians of "hwm_kb" (VmHWM),
+ * "anon_kb" and "file_kb" (RssAnon, RssFile after the lookup: file-backed
+ * pages include the module's own text and any mmap'd cache pages it
+ * touched), and "found N/RUNS".
  */
 #define _GNU_SOURCE
 #include "measure.h"
@@ -25,18 +28,25 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static long vm_hwm_kb(void)
+/* mem: peak RSS, and the current split of RSS into anonymous memory (heap,
+ * stacks) and file-backed pages (mapped libraries, a mmap'd cache file). */
+struct mem {
+	long hwm, anon, file;
+};
+
+static void read_mem(struct mem *m)
 {
 	FILE *f = fopen("/proc/self/status", "re");
 	char line[256];
-	long kb = -1;
+	m->hwm = m->anon = m->file = -1;
 	if (!f)
-		return -1;
-	while (fgets(line, sizeof line, f))
-		if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
-			break;
+		return;
+	while (fgets(line, sizeof line, f)) {
+		sscanf(line, "VmHWM: %ld kB", &m->hwm);
+		sscanf(line, "RssAnon: %ld kB", &m->anon);
+		sscanf(line, "RssFile: %ld kB", &m->file);
+	}
 	fclose(f);
-	return kb;
 }
 
 static int child(const char *t0s, const char *name)
@@ -44,11 +54,14 @@ static int child(const char *t0s, const char *name)
 	struct passwd *pw = getpwnam(name);
 	uint64_t t1 = now_ns();
 	uint64_t t0 = strtoull(t0s, NULL, 10);
-	printf("%llu %ld %d\n", (unsigned long long)(t1 - t0), vm_hwm_kb(), pw != NULL);
+	struct mem m;
+	read_mem(&m);
+	printf("%llu %ld %ld %ld %d\n", (unsigned long long)(t1 - t0), m.hwm, m.anon, m.file,
+	       pw != NULL);
 	return 0;
 }
 
-static int run_one(const char *self, const char *name, uint64_t *ns, long *hwm, int *found)
+static int run_one(const char *self, const char *name, uint64_t *ns, struct mem *m, int *found)
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) != 0)
@@ -71,7 +84,7 @@ static int run_one(const char *self, const char *name, uint64_t *ns, long *hwm, 
 	int status;
 	waitpid(pid, &status, 0);
 	unsigned long long v;
-	if (n <= 0 || sscanf(buf, "%llu %ld %d", &v, hwm, found) != 3)
+	if (n <= 0 || sscanf(buf, "%llu %ld %ld %ld %d", &v, &m->hwm, &m->anon, &m->file, found) != 5)
 		return -1;
 	*ns = v;
 	return 0;
@@ -86,8 +99,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	long runs = atol(argv[1]);
-	struct samples t, h;
-	if (runs < 1 || samples_init(&t, runs) != 0 || samples_init(&h, runs) != 0)
+	struct samples t, h, an, fi;
+	if (runs < 1 || samples_init(&t, runs) != 0 || samples_init(&h, runs) != 0 ||
+	    samples_init(&an, runs) != 0 || samples_init(&fi, runs) != 0)
 		return 2;
 	char self[4096];
 	ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -97,19 +111,23 @@ int main(int argc, char **argv)
 	long found = 0;
 	for (long i = 0; i < runs; i++) {
 		uint64_t ns;
-		long hwm;
+		struct mem m;
 		int f;
-		if (run_one(self, argv[2], &ns, &hwm, &f) != 0) {
+		if (run_one(self, argv[2], &ns, &m, &f) != 0) {
 			fprintf(stderr, "firstlookup: run %ld failed\n", i);
 			return 1;
 		}
 		samples_add(&t, ns);
-		samples_add(&h, (uint64_t)hwm);
+		samples_add(&h, (uint64_t)m.hwm);
+		samples_add(&an, (uint64_t)m.anon);
+		samples_add(&fi, (uint64_t)m.file);
 		found += f;
 	}
 	printf("median_ns\t%llu\n", (unsigned long long)samples_quantile(&t, 0.5));
 	printf("p90_ns\t%llu\n", (unsigned long long)samples_quantile(&t, 0.9));
 	printf("hwm_kb\t%llu\n", (unsigned long long)samples_quantile(&h, 0.5));
+	printf("anon_kb\t%llu\n", (unsigned long long)samples_quantile(&an, 0.5));
+	printf("file_kb\t%llu\n", (unsigned long long)samples_quantile(&fi, 0.5));
 	printf("found\t%ld/%ld\n", found, runs);
 	return 0;
 }

@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -25,13 +26,18 @@ func main() {
 	m.Hangup = hup
 	err := m.ParseFlags(ctx, os.Args[1:])
 	if err == nil {
+		// Packages that log through the default logger (the cache
+		// writer) share the daemon's handler, level and stream.
+		if m.Logger != nil {
+			slog.SetDefault(m.Logger)
+		}
 		err = m.Run(ctx)
 	}
 	if cerr := m.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
 	code := daemon.ExitCode(err)
-	if _, usage := err.(*daemon.UsageError); usage {
+	if ue, ok := err.(*daemon.UsageError); ok && !ue.Printed {
 		fmt.Fprintf(os.Stderr, "ldapidm-refresher: %v\n", err)
 	}
 	os.Exit(code)

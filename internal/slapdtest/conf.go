@@ -39,6 +39,10 @@ func (s *Server) writeConfig(o Options) error {
 	if o.TLS {
 		fmt.Fprintf(&b, "TLSCACertificateFile %s\nTLSCertificateFile %s\nTLSCertificateKeyFile %s\n",
 			s.CAFile, filepath.Join(s.Dir, "server.crt"), filepath.Join(s.Dir, "server.key"))
+		// A client certificate is optional; when presented, SASL EXTERNAL
+		// binds as the reader (slapd-config(5) authz-regexp).
+		b.WriteString("TLSVerifyClient try\n")
+		fmt.Fprintf(&b, "authz-regexp \"^cn=%s$\" %q\n", clientCN, s.ReaderDN)
 	}
 	// The global size limit applies to searches that match no database, the
 	// per-database limits below to everything else.
@@ -68,6 +72,11 @@ func (s *Server) writeConfig(o Options) error {
 	return os.WriteFile(filepath.Join(s.Dir, "slapd.conf"), []byte(b.String()), 0o600)
 }
 
+// marker is stored in the suffix entry so that the readiness check knows it
+// reached this instance and not another one that grabbed the same port in
+// the window between picking it and slapd binding it.
+func (s *Server) marker() string { return "slapdtest instance " + s.Dir }
+
 // baseLDIF is the skeleton every instance starts with: the suffix entry, the
 // reader identity, ou=people and ou=groups.
 func (s *Server) baseLDIF() string {
@@ -85,7 +94,8 @@ func (s *Server) baseLDIF() string {
 		top = fmt.Sprintf("objectClass: extensibleObject\nobjectClass: top\n%s: %s\n", attr, val)
 	}
 	return fmt.Sprintf(`dn: %s
-%s
+%sdescription: %s
+
 dn: %s
 objectClass: organizationalRole
 objectClass: simpleSecurityObject
@@ -99,5 +109,5 @@ ou: people
 dn: ou=groups,%s
 objectClass: organizationalUnit
 ou: groups
-`, s.Suffix, top, s.ReaderDN, readerPW, s.Suffix, s.Suffix)
+`, s.Suffix, top, s.marker(), s.ReaderDN, readerPW, s.Suffix, s.Suffix)
 }

@@ -15,6 +15,12 @@
 //     ReaderDN), so a population larger than it can only be read whole with
 //     RFC 2696 paged results; the rootdn (AdminDN) is never limited (slapd
 //     rule), so tests that need the limit bind as ReaderDN or anonymously.
+//   - With Options.TLS, ldaps:// and StartTLS use a server certificate for
+//     127.0.0.1 and localhost signed by a generated CA (CAFile); WrongCAFile
+//     is an unrelated CA; ClientCertFile/ClientKeyFile is a client
+//     certificate that SASL EXTERNAL maps to ReaderDN.
 //   - Logs (slapd "stats" level) go to Dir/slapd.log; LogTail returns the
-//     end of it for failure messages.
+//     end of it for failure messages (MustStart prints it when a test fails).
+//   - cmd/slapdtest wraps Start for shell scripts: KEY=value lines, READY=1,
+//     then serves until SIGTERM.
 package slapdtest

@@ -30,7 +30,10 @@ type Server struct {
 
 	CAFile      string // CA that signed the server certificate ("" without TLS)
 	WrongCAFile string // an unrelated CA, for verification failures
-	Dir         string
+	// ClientCertFile/ClientKeyFile: a client certificate (TLS only) that
+	// SASL EXTERNAL maps to ReaderDN.
+	ClientCertFile, ClientKeyFile string
+	Dir                           string
 
 	opts    Options
 	tempDir bool
@@ -114,6 +117,7 @@ func (s *Server) prepare(ctx context.Context) error {
 		if s.CAFile, s.WrongCAFile, err = writeTLS(s.Dir); err != nil {
 			return fmt.Errorf("slapdtest: tls: %w", err)
 		}
+		s.ClientCertFile, s.ClientKeyFile = filepath.Join(s.Dir, "client.crt"), filepath.Join(s.Dir, "client.key")
 	}
 	if err := s.writeConfig(s.opts); err != nil {
 		return fmt.Errorf("slapdtest: config: %w", err)
@@ -216,9 +220,15 @@ func (s *Server) ping() error {
 	}
 	defer c.Close()
 	c.SetTimeout(2 * time.Second)
-	_, err = c.Search(ldap.NewSearchRequest(s.Suffix, ldap.ScopeBaseObject, ldap.NeverDerefAliases,
-		1, 2, false, "(objectClass=*)", []string{"1.1"}, nil))
-	return err
+	res, err := c.Search(ldap.NewSearchRequest(s.Suffix, ldap.ScopeBaseObject, ldap.NeverDerefAliases,
+		1, 2, false, "(objectClass=*)", []string{"description"}, nil))
+	if err != nil {
+		return err
+	}
+	if len(res.Entries) != 1 || res.Entries[0].GetAttributeValue("description") != s.marker() {
+		return errors.New("another server answers on this port")
+	}
+	return nil
 }
 
 // Stop terminates slapd (SIGTERM, then SIGKILL after 10 s) and, for a
@@ -278,4 +288,15 @@ func (s *Server) cleanup() {
 	if s.tempDir && s.Dir != "" {
 		os.RemoveAll(s.Dir)
 	}
+}
+
+// Pid is the slapd process id, 0 when it is not running (tests use it to
+// SIGSTOP a server: hung rather than dead).
+func (s *Server) Pid() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
 }

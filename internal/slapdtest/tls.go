@@ -16,7 +16,8 @@ import (
 
 // writeTLS creates, in dir: ca.crt (the CA that signed the server
 // certificate), server.crt/server.key (for 127.0.0.1 and localhost), and
-// wrong-ca.crt (an unrelated CA, for tests that must fail verification).
+// wrong-ca.crt (an unrelated CA, for tests that must fail verification),
+// and client.crt/client.key (subject cn=ldapidm-client, for SASL EXTERNAL).
 // Plain crypto/x509 keeps tests independent of the openssl CLI.
 func writeTLS(dir string) (caFile, wrongCAFile string, err error) {
 	caKey, caCert, caDER, err := newCA("ldapidm test CA")
@@ -49,6 +50,26 @@ func writeTLS(dir string) (caFile, wrongCAFile string, err error) {
 	if err != nil {
 		return "", "", err
 	}
+	ckey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return "", "", err
+	}
+	ctmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(3),
+		Subject:      pkix.Name{CommonName: clientCN},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(30 * 24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}
+	cDER, err := x509.CreateCertificate(rand.Reader, ctmpl, caCert, &ckey.PublicKey, caKey)
+	if err != nil {
+		return "", "", err
+	}
+	cKeyDER, err := x509.MarshalPKCS8PrivateKey(ckey)
+	if err != nil {
+		return "", "", err
+	}
 	caFile = filepath.Join(dir, "ca.crt")
 	wrongCAFile = filepath.Join(dir, "wrong-ca.crt")
 	for _, f := range []struct {
@@ -60,6 +81,8 @@ func writeTLS(dir string) (caFile, wrongCAFile string, err error) {
 		{wrongCAFile, "CERTIFICATE", wrongDER, 0o644},
 		{filepath.Join(dir, "server.crt"), "CERTIFICATE", der, 0o644},
 		{filepath.Join(dir, "server.key"), "PRIVATE KEY", keyDER, 0o600},
+		{filepath.Join(dir, "client.crt"), "CERTIFICATE", cDER, 0o644},
+		{filepath.Join(dir, "client.key"), "PRIVATE KEY", cKeyDER, 0o600},
 	} {
 		data := pem.EncodeToMemory(&pem.Block{Type: f.typ, Bytes: f.der})
 		if err := os.WriteFile(f.path, data, f.mode); err != nil {
@@ -68,6 +91,10 @@ func writeTLS(dir string) (caFile, wrongCAFile string, err error) {
 	}
 	return caFile, wrongCAFile, nil
 }
+
+// clientCN is the client certificate's subject; slapd maps the SASL
+// EXTERNAL identity "cn=ldapidm-client" to the reader entry.
+const clientCN = "ldapidm-client"
 
 func newCA(cn string) (*ecdsa.PrivateKey, *x509.Certificate, []byte, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

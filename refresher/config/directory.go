@@ -160,6 +160,9 @@ func (fp *fileParser) port(directive string) (int, *Error) {
 	if e != nil {
 		return 0, e
 	}
+	if t.text == "" {
+		return 0, fp.errorf(t.line, directive, "empty port")
+	}
 	if c := t.text[0]; c == '-' || c >= '0' && c <= '9' {
 		n, e := parseNumber(fp.src.name, t, directive, "port", 1, 65535)
 		return int(n), e

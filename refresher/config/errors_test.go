@@ -60,6 +60,8 @@ func TestParseErrors(t *testing.T) {
 		{"port 65536", "directory \"h\" port 65536 {\nbasedn \"o=x\"\n}\n", "t.conf:1: directory: ", "port 65536 is out of range"},
 		{"port negative", "directory \"h\" port -389 {\nbasedn \"o=x\"\n}\n", "t.conf:1: directory: ", "out of range"},
 		{"port unknown service", "directory \"h\" port nosuchservice {\nbasedn \"o=x\"\n}\n", "t.conf:1: directory: ", `unknown port or service name "nosuchservice"`},
+		{"port empty", "directory \"h\" port \"\" {\nbasedn \"o=x\"\n}\n", "t.conf:1: directory: ", "empty port"},
+		{"server port empty", block("server \"b\" port ''"), "t.conf:3: server: ", "empty port"},
 		{"port twice", "directory \"h\" port 1 port 2 {\nbasedn \"o=x\"\n}\n", "t.conf:1: port: ", "given twice"},
 		{"server port 70000", block("server \"b\" port 70000"), "t.conf:3: server: ", "out of range"},
 		{"bad host", "directory \"ldap://h\" {\nbasedn \"o=x\"\n}\n", "t.conf:1: directory: ", "not a host name"},

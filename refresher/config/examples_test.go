@@ -78,7 +78,7 @@ func TestExampleUsesEveryExtension(t *testing.T) {
 		}
 	}
 	for k := range topLevel {
-		if !words[k] && k != "include" && k != "domain" && k != "provide" {
+		if !words[k] && k != "include" && k != "domain" && k != "provide" && k != "bind" {
 			t.Errorf("examples/ldapidm.conf does not use top-level %q", k)
 		}
 	}

@@ -247,3 +247,17 @@ func TestStringRoundTrip(t *testing.T) {
 		t.Errorf("round trip differs\n got %s\nwant %s", back, c)
 	}
 }
+
+// TestBindIgnored: a YP `bind …` statement loads and is listed once among
+// the ignored YP-only statements, whatever words follow it; an empty one is
+// an error naming the line.
+func TestBindIgnored(t *testing.T) {
+	c := mustParse(t, "bind \"127.0.0.1\" port 700\nbind all\n"+block(""))
+	if len(c.Notices) == 0 || !strings.Contains(c.Notices[0], "bind (lines 1, 2)") {
+		t.Fatalf("notices %q lack bind (lines 1, 2)", c.Notices)
+	}
+	e := parseErr(t, "bind\n"+block(""))
+	if e.Line != 1 || e.Directive != "bind" {
+		t.Fatalf("empty bind: got %v", e)
+	}
+}

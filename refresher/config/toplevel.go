@@ -16,7 +16,7 @@ var reserved = map[string]bool{
 	"ldaps": true, "list": true, "map": true, "maps": true, "name": true,
 	"passwd": true, "port": true, "provide": true, "server": true,
 	"shell": true, "tls": true, "to": true, "uid": true, "user": true,
-	"bindext": true, "certfile": true, "keyfile": true,
+	"bindext": true, "certfile": true, "keyfile": true, "bind": true,
 	// ldapidm
 	"cachedir": true, "uidrange": true, "gidrange": true, "collisions": true,
 	"localfiles": true, "maxshrink": true, "pagesize": true,
@@ -44,6 +44,7 @@ func init() {
 		"interval":   (*fileParser).topInterval,
 		"domain":     (*fileParser).topDomain,
 		"provide":    (*fileParser).topProvide,
+		"bind":       (*fileParser).topBind,
 		"cafile":     (*fileParser).topCAFile,
 		"directory":  (*fileParser).directory,
 		"cachedir":   (*fileParser).topCacheDir,
@@ -169,6 +170,32 @@ func (fp *fileParser) topProvide(t token) *Error {
 	}
 	fp.p.ignored.add("provide map", fp.src.name, t.line)
 	return fp.endStmt("provide map", false)
+}
+
+// topBind accepts a YP binding statement (`bind …`, from older YP-serving
+// configurations) with whatever words follow, so such a file loads unchanged;
+// like `domain`, it is YP-only and reported once among the ignored lines.
+func (fp *fileParser) topBind(t token) *Error {
+	n := 0
+	for {
+		nt, e := fp.peek()
+		if e != nil {
+			return e
+		}
+		switch nt.kind {
+		case tNewline, tEOF:
+			if n == 0 {
+				return fp.errorf(t.line, "bind", "missing arguments")
+			}
+			fp.p.ignored.add("bind", fp.src.name, t.line)
+			return fp.endStmt("bind", false)
+		case tWord, tString:
+			fp.peeked = nil
+			n++
+		default:
+			return fp.errorf(nt.line, "bind", "unexpected %s", nt.describe())
+		}
+	}
 }
 
 func (fp *fileParser) topCAFile(t token) *Error {

@@ -48,8 +48,12 @@ func NewMain() *Main {
 	return &Main{ConfigPath: DefaultConfigFile, Stdout: os.Stdout, Stderr: os.Stderr}
 }
 
-// UsageError is a bad command line; the exit code is 2.
-type UsageError struct{ Msg string }
+// UsageError is a bad command line; the exit code is ExitUsage. Printed
+// says the flag package has already shown it with the usage text.
+type UsageError struct {
+	Msg     string
+	Printed bool
+}
 
 func (e *UsageError) Error() string { return e.Msg }
 
@@ -69,7 +73,7 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	level := fs.String("log-level", "info", "log `level`: debug, info, warn, error")
 	fs.BoolVar(&m.Version, "version", false, "print the version and exit")
 	fs.Usage = func() {
-		fmt.Fprintf(m.Stderr, "usage: ldapidm-refresher [-dn] [-f file] [--once] [--force] [--log-level level]\n"+
+		fmt.Fprintf(m.Stderr, "usage: ldapidm-refresher [-d] [-n] [-f file] [--once] [--force] [--log-level level]\n"+
 			"       ldapidm-refresher status [-f file | --cachedir dir] [--json]\n"+
 			"       ldapidm-refresher --version\n")
 		fs.PrintDefaults()
@@ -78,7 +82,7 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return &UsageError{Msg: err.Error()}
+		return &UsageError{Msg: err.Error(), Printed: true}
 	}
 	if fs.NArg() > 0 {
 		return &UsageError{Msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}

@@ -48,7 +48,7 @@ func (c *StatusCmd) ParseFlags(args []string, stderr io.Writer) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return &UsageError{Msg: err.Error()}
+		return &UsageError{Msg: err.Error(), Printed: true}
 	}
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "f" {

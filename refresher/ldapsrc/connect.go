@@ -18,12 +18,15 @@ import (
 // Options are the per-pull settings that come from the top of the config.
 type Options struct {
 	ConnectTimeout time.Duration // per address; 0 means 10 s
-	SearchTimeout  time.Duration // per LDAP operation; 0 means 60 s
+	SearchTimeout  time.Duration // per whole search (all pages); 0 means 60 s
 	PageSize       uint32        // RFC 2696 page size; 0 means 500
 	CAFile         string        // global CA, used when the directory has none
 	// OnPage, when set, is called after each page is received (tests use it
 	// to kill the server mid-search).
 	OnPage func(base string, page, entries int)
+	// LookupHost resolves a server's host to addresses; nil means
+	// net.DefaultResolver (tests substitute a host with a dead address).
+	LookupHost func(ctx context.Context, host string) ([]string, error)
 }
 
 func (o *Options) defaults() {
@@ -36,6 +39,9 @@ func (o *Options) defaults() {
 	if o.PageSize == 0 {
 		o.PageSize = 500
 	}
+	if o.LookupHost == nil {
+		o.LookupHost = net.DefaultResolver.LookupHost
+	}
 }
 
 // Conn is an open, bound connection to one server of a directory.
@@ -45,21 +51,13 @@ type Conn struct {
 	Server string // "scheme://host:port" of the server that answered
 	Addr   string // the address actually dialled
 	stop   func() bool
+	cred   string // only to redact it from server-chosen error text
 }
 
 // Close ends the connection.
 func (c *Conn) Close() error {
 	c.stop()
 	return c.l.Close()
-}
-
-// ServerURL is the URL of server i of d (default ports filled in).
-func ServerURL(d *config.Directory, i int) string {
-	scheme := "ldap"
-	if d.TLS == config.TLSLDAPS {
-		scheme = "ldaps"
-	}
-	return scheme + "://" + net.JoinHostPort(d.Servers[i].Host, serverPort(d, i))
 }
 
 // Connect opens and binds a connection to the first usable server of d.
@@ -72,14 +70,18 @@ func Connect(ctx context.Context, d *config.Directory, o Options, log *slog.Logg
 	if d.BindExt && d.TLS == config.TLSNone {
 		return nil, errors.New("bindext (SASL EXTERNAL) needs tls or ldaps")
 	}
-	cred, err := credential(d)
+	// Credential applies the config's permission checks to a bindcredfile;
+	// its error names the file, never the secret.
+	cred, err := d.Credential()
 	if err != nil {
 		return nil, err
 	}
 	var attempts []error
 	for i, srv := range d.Servers {
-		url := ServerURL(d, i)
-		addrs, err := net.DefaultResolver.LookupHost(ctx, srv.Host)
+		url := d.URL(i)
+		rctx, cancel := context.WithTimeout(ctx, o.ConnectTimeout)
+		addrs, err := o.LookupHost(rctx, srv.Host)
+		cancel()
 		if err != nil {
 			attempts = append(attempts, &Error{Op: "resolve", Server: url, Err: err})
 			log.Warn("ldap server unusable", "server", url, "op", "resolve", "err", err)
@@ -90,14 +92,15 @@ func Connect(ctx context.Context, d *config.Directory, o Options, log *slog.Logg
 			addr := net.JoinHostPort(a, port)
 			c, err := connectAddr(ctx, d, o, srv.Host, addr, cred)
 			if err != nil {
-				attempts = append(attempts, &Error{Op: opOf(err), Server: url + " (" + addr + ")", Err: unwrapOp(err)})
-				log.Warn("ldap server unusable", "server", url, "addr", addr, "err", unwrapOp(err))
+				op, cause := opOf(err), redact(unwrapOp(err), cred)
+				attempts = append(attempts, &Error{Op: op, Server: url + " (" + addr + ")", Err: cause})
+				log.Warn("ldap server unusable", "server", url, "addr", addr, "op", op, "err", cause)
 				if ctx.Err() != nil {
 					return nil, &ConnectError{Attempts: attempts}
 				}
 				continue
 			}
-			c.Server, c.Addr = url, addr
+			c.Server, c.Addr, c.cred = url, addr, cred
 			log.Debug("ldap connected", "server", url, "addr", addr)
 			return c, nil
 		}
@@ -105,6 +108,8 @@ func Connect(ctx context.Context, d *config.Directory, o Options, log *slog.Logg
 	return nil, &ConnectError{Attempts: attempts}
 }
 
+// serverPort is the port of server i, defaults filled in as config's URL
+// does (the host may resolve to several addresses, each dialled on it).
 func serverPort(d *config.Directory, i int) string {
 	if p := d.Servers[i].Port; p != 0 {
 		return strconv.Itoa(p)
@@ -164,7 +169,7 @@ func connectAddr(ctx context.Context, d *config.Directory, o Options, host, addr
 	l := ldap.NewConn(nc, d.TLS == config.TLSLDAPS)
 	l.Start()
 	// The StartTLS and bind exchanges are bounded by the connect timeout;
-	// searches by the search timeout.
+	// searches by the search timeout (see Search).
 	l.SetTimeout(o.ConnectTimeout)
 	// Cancelling ctx (shutdown) closes the socket, which fails any pending
 	// operation at once instead of waiting for its timeout.

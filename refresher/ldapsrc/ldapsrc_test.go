@@ -3,11 +3,13 @@ package ldapsrc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -145,9 +147,17 @@ func TestReferralFails(t *testing.T) {
 		fixture.Entry("ou=elsewhere,ou=people,"+srv.Suffix, fixture.A(
 			"objectClass", "referral", "objectClass", "extensibleObject", "ou", "elsewhere",
 			"ref", "ldap://192.0.2.1/ou=people,dc=elsewhere")))
-	_, _, err := search(t, dirFor(srv, config.TLSNone), Options{})
+	// A referral below the base comes back as a continuation reference.
+	d := dirFor(srv, config.TLSNone)
+	_, _, err := search(t, d, Options{})
 	if !errors.Is(err, ErrReferral) {
 		t.Fatalf("err %v, want ErrReferral", err)
+	}
+	// A base at or under the referral gets result code 10 (referral).
+	d.BaseDN = "ou=x,ou=elsewhere,ou=people," + srv.Suffix
+	_, _, err = search(t, d, Options{})
+	if !ldap.IsErrorWithCode(err, ldap.LDAPResultReferral) {
+		t.Fatalf("err %v, want resultCode 10 (referral)", err)
 	}
 }
 
@@ -262,7 +272,7 @@ func TestFailover(t *testing.T) {
 	if err != nil || len(es) != 4 {
 		t.Fatalf("%d entries, err %v", len(es), err)
 	}
-	if want := ServerURL(d, 1); c.Server != want || c.Addr != b.URL[len("ldap://"):] {
+	if want := d.URL(1); c.Server != want || c.Addr != b.URL[len("ldap://"):] {
 		t.Fatalf("answered by %q (%s), want %q", c.Server, c.Addr, want)
 	}
 	b.Kill()
@@ -270,6 +280,41 @@ func TestFailover(t *testing.T) {
 	var ce *ConnectError
 	if !errors.As(err, &ce) || len(ce.Attempts) < 2 {
 		t.Fatalf("both down: err %v, want a ConnectError listing every attempt", err)
+	}
+}
+
+// A host whose first address is dead is still reached through its next
+// address, and the report names the address that answered; TLS is checked
+// against the host name, not the address.
+func TestEveryAddressOfAHost(t *testing.T) {
+	srv := slapdtest.MustStart(t, slapdtest.Options{TLS: true})
+	srv.MustAdd(t, fixture.Generate(fixture.Options{Users: 2}).LDIF)
+	d := dirFor(srv, config.TLSLDAPS)
+	d.Servers[0].Host = "ldap.test"
+	d.CAFile = srv.CAFile
+	lookup := func(_ context.Context, host string) ([]string, error) {
+		if host != "ldap.test" {
+			return nil, errors.New("unknown host")
+		}
+		// 127.0.0.2 is loopback too, but slapd listens on 127.0.0.1 only.
+		return []string{"127.0.0.2", "127.0.0.1"}, nil
+	}
+	// The certificate is for localhost/127.0.0.1, not ldap.test: refused
+	// on every address.
+	if _, err := Connect(context.Background(), d, Options{LookupHost: lookup}, quiet); err == nil {
+		t.Fatal("certificate accepted for a name it does not carry")
+	} else if ce := (*ConnectError)(nil); !errors.As(err, &ce) || len(ce.Attempts) != 2 {
+		t.Fatalf("err %v, want two attempts", err)
+	}
+	d.Servers[0].Host = "localhost"
+	lookup2 := func(_ context.Context, host string) ([]string, error) { return []string{"127.0.0.2", "127.0.0.1"}, nil }
+	c, err := Connect(context.Background(), d, Options{LookupHost: lookup2}, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.Addr != fmt.Sprintf("127.0.0.1:%d", srv.LDAPSPort) {
+		t.Fatalf("answered from %s", c.Addr)
 	}
 }
 
@@ -289,5 +334,75 @@ func TestCancelledContext(t *testing.T) {
 	es, err := c.Search(ctx, "ou=people,"+srv.Suffix, "(objectClass=posixAccount)", []string{"uid"})
 	if !errors.Is(err, context.Canceled) || es != nil {
 		t.Fatalf("got %d entries, err %v; want context.Canceled", len(es), err)
+	}
+}
+
+// SASL EXTERNAL with a client certificate binds as the identity slapd maps
+// the certificate to (the reader, which may read userPassword); without a
+// certificate the EXTERNAL bind fails.
+func TestBindExternal(t *testing.T) {
+	srv := slapdtest.MustStart(t, slapdtest.Options{TLS: true})
+	srv.MustAdd(t, fixture.Generate(fixture.Options{Users: 2, Shadow: true}).LDIF)
+	for _, mode := range []config.TLSMode{config.TLSLDAPS, config.TLSStartTLS} {
+		d := dirFor(srv, mode)
+		d.BindDN, d.BindCred, d.BindExt = "", "", true
+		d.CAFile, d.CertFile, d.KeyFile = srv.CAFile, srv.ClientCertFile, srv.ClientKeyFile
+		c, err := Connect(context.Background(), d, Options{}, quiet)
+		if err != nil {
+			t.Fatalf("%v: %v", mode, err)
+		}
+		who, err := c.l.WhoAmI(nil)
+		c.Close()
+		if err != nil || !strings.EqualFold(who.AuthzID, "dn:"+srv.ReaderDN) {
+			t.Fatalf("%v: bound as %+v, err %v", mode, who, err)
+		}
+		d.CertFile, d.KeyFile = "", ""
+		if _, err := Connect(context.Background(), d, Options{}, quiet); err == nil {
+			t.Fatalf("%v: EXTERNAL bind without a certificate succeeded", mode)
+		}
+	}
+}
+
+// A server that accepts the connection but never answers the search: the
+// search timeout ends the whole search, whatever page it is on.
+func TestSearchTimeout(t *testing.T) {
+	srv := slapdtest.MustStart(t, slapdtest.Options{})
+	srv.MustAdd(t, fixture.Generate(fixture.Options{Users: 10}).LDIF)
+	d := dirFor(srv, config.TLSNone)
+	c, err := Connect(context.Background(), d, Options{PageSize: 2, SearchTimeout: 2 * time.Second, OnPage: func(_ string, page, _ int) {
+		if page == 2 {
+			stopProcess(t, srv.Pid()) // hung, not dead
+		}
+	}}, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	t.Cleanup(func() { syscall.Kill(srv.Pid(), syscall.SIGCONT) })
+	_, err = c.Search(context.Background(), d.BaseDN, "(objectClass=posixAccount)", []string{"uid"})
+	var le *Error
+	if !errors.As(err, &le) || le.Page != 3 || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err %v, want a deadline on page 3", err)
+	}
+}
+
+// stopProcess SIGSTOPs pid and waits until every thread has stopped (the
+// signal is asynchronous: a thread on another CPU could otherwise still
+// answer the next request).
+func stopProcess(t *testing.T, pid int) {
+	syscall.Kill(pid, syscall.SIGSTOP)
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", pid))
+	for _, task := range tasks {
+		for i := 0; i < 1000; i++ {
+			data, err := os.ReadFile(task)
+			if err != nil {
+				break // thread gone
+			}
+			// state is the field after the ")" closing the command name
+			if f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:])); len(f) > 0 && f[0] == "T" {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
 	}
 }

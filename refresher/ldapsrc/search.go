@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/go-ldap/ldap/v3"
 )
@@ -33,18 +34,26 @@ var ErrReferral = errors.New("server returned a referral")
 // Search runs a subtree search of base with filter, paging with the
 // configured page size until the server's cookie is empty. attrs are the
 // attributes to return. It returns every entry or an error.
+//
+// The search timeout bounds the whole search, all pages: when it expires
+// the connection is closed, which fails the page in flight at once. Each
+// page also carries the remaining time as its server-side time limit.
 func (c *Conn) Search(ctx context.Context, base, filter string, attrs []string) ([]Entry, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.opts.SearchTimeout)
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() { c.l.Close() })
+	defer stop()
+	deadline, _ := ctx.Deadline()
 	paging := ldap.NewControlPaging(c.opts.PageSize)
-	// TimeLimit is in whole seconds; the server enforces it per page, the
-	// client-side SetTimeout covers a server that never answers.
-	timeLimit := int(c.opts.SearchTimeout.Seconds())
-	if timeLimit < 1 {
-		timeLimit = 1
-	}
 	var out []Entry
 	for page := 1; ; page++ {
 		if err := ctx.Err(); err != nil {
 			return nil, c.err(base, page, err)
+		}
+		// TimeLimit is in whole seconds, at least 1 (0 means none).
+		timeLimit := int(time.Until(deadline).Seconds())
+		if timeLimit < 1 {
+			timeLimit = 1
 		}
 		req := ldap.NewSearchRequest(base, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases,
 			0, timeLimit, false, filter, attrs, []ldap.Control{paging})
@@ -78,7 +87,7 @@ func (c *Conn) Search(ctx context.Context, base, filter string, attrs []string) 
 }
 
 func (c *Conn) err(base string, page int, err error) error {
-	return &Error{Op: "search", Server: c.Server, Base: base, Page: page, Err: err}
+	return &Error{Op: "search", Server: c.Server, Base: base, Page: page, Err: redact(err, c.cred)}
 }
 
 func convert(e *ldap.Entry) Entry {

@@ -90,7 +90,7 @@ func TestWriteRead(t *testing.T) {
 	if _, err := Read(Path(dir)); err == nil {
 		t.Error("Read of a truncated file succeeded")
 	}
-	// A directory that does not exist: error, and no stray temp anywhere.
+	// A directory that does not exist: an error.
 	if err := Write(filepath.Join(dir, "nope"), in); err == nil {
 		t.Error("Write into a missing directory succeeded")
 	}

@@ -67,7 +67,9 @@ finish() {
 trap finish EXIT
 trap 'exit 130' INT TERM
 
-command -v docker >/dev/null && docker info >/dev/null 2>&1 || die "no Docker engine answers"
+if ! command -v docker >/dev/null || ! docker info >/dev/null 2>&1; then
+	die "no Docker engine answers"
+fi
 command -v python3 >/dev/null || die "python3 is needed on the host (status JSON)"
 
 for f in libnss_ldapidm.so.2 ldapidm-refresher ldapidm; do
@@ -94,7 +96,7 @@ done
 for s in "${SERVERS[@]}"; do
 	wait_until 120 "$s answering" server_up "$s" || die "$s does not answer"
 done
-start_client "$CLIENT" || die "client $CLIENT did not boot"
+start_client "$CLIENT" "$WORK/tls" || die "client $CLIENT did not boot"
 if ! wait_healthy 120; then
 	on "$CLIENT" 'systemctl status --no-pager ldapidm-refresher; journalctl --no-pager -n 40 -u ldapidm-refresher' >&2
 	die "the refresher never published a first cache"

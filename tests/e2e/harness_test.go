@@ -364,18 +364,18 @@ func memberOf(snap *cache.Snapshot, name string) []uint32 {
 	return gids
 }
 
-// daemon is a refresher running in the background.
-type daemon struct {
+// bgDaemon is a refresher running in the background.
+type bgDaemon struct {
 	cmd    *exec.Cmd
 	stderr *syncBuffer
 	done   chan struct{}
 	err    error
 }
 
-func (e *env) startDaemon(args ...string) *daemon {
+func (e *env) startDaemon(args ...string) *bgDaemon {
 	e.t.Helper()
 	cmd := exec.Command(refresher, append([]string{"-f", e.confPath}, args...)...)
-	d := &daemon{cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
+	d := &bgDaemon{cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = d.stderr, d.stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
@@ -405,4 +405,20 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func statIDs(fi os.FileInfo) (uid, gid uint32) {
+	st := fi.Sys().(*syscall.Stat_t)
+	return st.Uid, st.Gid
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -78,6 +79,8 @@ func TestFullPull(t *testing.T) {
 				t.Fatalf("status: %s", r)
 			}
 			s := rep.Status
+			t.Logf("%s: pull+publish of %d users, %d groups took %.2fs (directory read %.2fs)", name,
+				s.Users, s.Groups, s.DurationSeconds, s.Directories[0].DurationSeconds)
 			if s.Users != 3000 || s.Groups != 400 || s.Rejected != 0 || len(s.Directories) != 1 ||
 				s.Directories[0].Server != srv.URL || s.Directories[0].Users != 3000 {
 				t.Errorf("status: %+v", s)
@@ -130,6 +133,13 @@ func TestTLS(t *testing.T) {
 			rep, sr := e.statusJSON()
 			if sr.Code != 1 || rep.Status == nil || !rep.Status.Failed() || rep.Status.ConsecutiveFailures != 1 {
 				t.Errorf("status after the failure: %s", sr)
+			}
+			// The human form: the old cache, its age, and the failure.
+			out, err := exec.Command(refresher, "status", "--cachedir", e.cacheDir).CombinedOutput()
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 ||
+				!strings.Contains(string(out), fmt.Sprintf("generation %d", gen)) ||
+				!strings.Contains(string(out), " ago)") || !strings.Contains(string(out), "FAILED") {
+				t.Errorf("status (text) after the failure: %v\n%s", err, out)
 			}
 			e.noLeftovers()
 		})

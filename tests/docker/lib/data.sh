@@ -46,7 +46,7 @@ gen_data() {
 		user("bob", 2002, 3000, "Bob Example", "/bin/sh")
 		user("carol", 2003, 3002, "Carol Example", "/bin/bash")
 		for (i = 0; i < nusers; i++) user(sprintf("user%05d", i), 10000 + i, 3002, sprintf("Bulk User %d", i), "/bin/sh")
-		group("staff", 3000, "")
+		group("team", 3000, "")
 		group("devs", 3001, "alice,carol")
 		group("ldapusers", 3002, "")
 		group("ops", 3003, "bob,alice")

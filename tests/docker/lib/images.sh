@@ -80,7 +80,8 @@ build_client_image() {
 	local stage
 	stage=$(mktemp -d /tmp/ldapidm-client-ctx.XXXXXX)
 	mkdir -p "$stage/src/out"
-	cp -a "$OUT_DIR/." "$stage/src/out/"
+	# Only what `build.sh install` installs: out/ also holds bench tools.
+	cp -a "$OUT_DIR/libnss_ldapidm.so.2" "$OUT_DIR/ldapidm-refresher" "$OUT_DIR/ldapidm" "$stage/src/out/"
 	cp -a "$REPO/build.sh" "$stage/src/"
 	[ -d "$REPO/docs" ] && cp -a "$REPO/docs" "$stage/src/"
 	[ -d "$REPO/examples" ] && cp -a "$REPO/examples" "$stage/src/"

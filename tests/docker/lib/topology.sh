@@ -24,16 +24,20 @@ start_server() {
 	c=$(cname "$name")
 	docker create --name "$c" --hostname "$name" --network "$NET" --network-alias "$name" \
 		--label "$LABEL" ldapidm-test-slapd >/dev/null || return 1
-	docker cp "$data/data.ldif" "$c:/seed/data.ldif" 2>/dev/null ||
-		{ docker cp "$data/." "$c:/seed" >/dev/null || return 1; }
+	docker cp "$data/data.ldif" "$c:/seed/data.ldif" || return 1
 	docker cp "$tls/." "$c:/etc/ldap/tls" >/dev/null || return 1
 	docker start "$c" >/dev/null || return 1
 }
 
-# server_up NAME: the server answers a search as the reader.
+# server_up NAME: the server answers an anonymous search. (Anonymous, so
+# that every bind as the reader in a server's log is the refresher's.)
 server_up() {
-	docker exec "$(cname "$1")" ldapsearch -x -LLL -H ldap://localhost -D "$READER_DN" -w "$READER_PW" \
-		-b "$SUFFIX" -s base dn >/dev/null 2>&1
+	docker exec "$(cname "$1")" ldapsearch -x -LLL -H ldap://localhost -b "$SUFFIX" -s base dn >/dev/null 2>&1
+}
+
+# reader_binds NAME: the reader's BIND lines from NAME's slapd log.
+reader_binds() {
+	docker logs "$(cname "$1")" 2>&1 | grep -F "BIND dn=\"$READER_DN\" mech=SIMPLE"
 }
 
 stop_server() { docker stop -t 10 "$(cname "$1")" >/dev/null; }
@@ -41,15 +45,18 @@ resume_server() {
 	docker start "$(cname "$1")" >/dev/null && wait_until 60 "$1 answering" server_up "$1"
 }
 
-# start_client NAME: a client host booting systemd as PID 1. systemd needs
-# /run on tmpfs and the cgroup tree; no --privileged.
+# start_client NAME TLSDIR: a client host booting systemd as PID 1 (systemd
+# needs /run on tmpfs and the cgroup tree; no --privileged). The servers'
+# CA goes where the client's ldapidm.conf `cafile` points before it boots.
 start_client() {
-	local name=$1 c
+	local name=$1 tls=$2 c
 	c=$(cname "$name")
-	docker run -d --name "$c" --hostname "$name" --network "$NET" --label "$LABEL" \
+	docker create --name "$c" --hostname "$name" --network "$NET" --label "$LABEL" \
 		--tmpfs /run --tmpfs /run/lock --tmpfs /tmp -v /sys/fs/cgroup:/sys/fs/cgroup:ro \
 		ldapidm-test-client >/dev/null || return 1
-	wait_until 60 "systemd in $name reaching a running state" client_booted "$name"
+	docker cp "$tls/ca.crt" "$c:/etc/ldapidm/ca.crt" || return 1
+	docker start "$c" >/dev/null || return 1
+	wait_until 120 "systemd in $name reaching a running state" client_booted "$name"
 }
 
 client_booted() {

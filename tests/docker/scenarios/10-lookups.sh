@@ -37,9 +37,9 @@ scenario_lookups() {
 	expect_eq "getent shadow enumeration (as root): one line per user" "$got" "$(wc -l <"$DATA/passwd.txt")"
 
 	expect_eq "id -u alice" "$(on "$CLIENT" 'id -u alice')" 2001
-	expect_eq "id -gn alice" "$(on "$CLIENT" 'id -gn alice')" staff
+	expect_eq "id -gn alice" "$(on "$CLIENT" 'id -gn alice')" team
 	expect_eq "id -G alice (supplementary groups)" "$(on "$CLIENT" 'id -G alice' | tr ' ' '\n' | sort -n | xargs)" "3000 3001 3003"
-	expect_eq "id -Gn alice" "$(on "$CLIENT" 'id -Gn alice' | tr ' ' '\n' | sort | xargs)" "devs ops staff"
+	expect_eq "id -Gn alice" "$(on "$CLIENT" 'id -Gn alice' | tr ' ' '\n' | sort | xargs)" "devs ops team"
 	# user00030 is the 31st bulk user: grp0001 holds users 25..49.
 	expect_eq "id -Gn user00030" "$(on "$CLIENT" 'id -Gn user00030' | tr ' ' '\n' | sort | xargs)" "grp0001 ldapusers"
 
@@ -49,7 +49,7 @@ scenario_lookups() {
 		"$(on "$CLIENT" 'ls -ln /srv/owned/alices-file' | awk '{print $3, $4}')" "2001 3001"
 
 	expect_eq "su -s /bin/sh alice -c id" "$(on "$CLIENT" 'su -s /bin/sh alice -c id' 2>&1)" \
-		"uid=2001(alice) gid=3000(staff) groups=3000(staff),3001(devs),3003(ops)"
+		"uid=2001(alice) gid=3000(team) groups=3000(team),3001(devs),3003(ops)"
 	expect_eq "su to a bulk user" "$(on "$CLIENT" 'su -s /bin/sh user04000 -c "id -un"' 2>&1)" user04000
 
 	check "python3 pwd/grp agree with the directory" on "$CLIENT" "python3 - <<'PY'
@@ -71,9 +71,15 @@ for bad in ('nosuchuser', 'alice:x', 'ALICE', ''):
     except KeyError:
         pass
 PY"
+	local binds
+	binds=$(reader_binds ldap1)
+	check "the refresher bound to ldap1 ($(grep -c . <<<"$binds") binds)" test -n "$binds"
+	check "every bind of the refresher was over StartTLS (ssf > 0)" not_grep ' ssf=0$' "$binds"
 	check "forking server: parent + lookup threads, 50 forked workers" \
 		on "$CLIENT" 'python3 /usr/local/lib/ldapidm-test/forkserver.py alice devs 2001 50'
 }
+
+not_grep() { ! grep -q -- "$1" <<<"$2"; }
 
 on_fails() { ! on "$@" >/dev/null 2>&1; }
 

@@ -36,6 +36,7 @@ scenario_failover() {
 		check "status reports the cache's age (got '$age')" python3 -c "import sys; sys.exit(0 if float('$age') > 0 else 1)"
 		expect_eq "generation unchanged while both are down" "$(jq_py 'd["cache"]["generation"]' <<<"$js")" "$g0"
 		check "enumeration still answers from the cache" diff_quiet "$(ldap_passwd)" "$want"
+		check "group enumeration still answers from the cache" diff_quiet "$(ldap_group)" "$(sort "$DATA/group.txt")"
 		expect_eq "getent passwd alice from the cache" "$(on "$CLIENT" 'getent passwd alice')" \
 			"alice:x:2001:3000:Alice Example:/home/alice:/bin/bash"
 		expect_eq "id -G alice from the cache" "$(on "$CLIENT" 'id -G alice' | tr ' ' '\n' | sort -n | xargs)" "3000 3001 3003"

@@ -15,7 +15,7 @@ scenario_netcut() {
 	want=$(sort "$DATA/passwd.txt")
 	dur=$(st 'd["status"]["duration_seconds"]')
 	say "  last pull took ${dur}s"
-	for try in 1 2 3 4 5; do
+	for try in 1 2 3 4 5 6 7 8; do
 		wait_healthy 60 || { fail "refresher not healthy before the cut"; return 1; }
 		local s0
 		s0=$(last_success)
@@ -44,7 +44,7 @@ scenario_netcut() {
 		docker network connect "$NET" "$c" || { fail "docker network connect"; return 1; }
 		break
 	done
-	check "a cut landed inside a pull in 5 tries" test "$landed" -eq 1
+	check "a cut landed inside a pull in 8 tries" test "$landed" -eq 1
 	check "refresher recovers after the network returns" wait_healthy 90
 	check "a pull succeeds after the network returns" wait_fresh_pull
 }

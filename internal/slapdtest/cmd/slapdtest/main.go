@@ -16,6 +16,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -52,15 +53,17 @@ func main() {
 	flag.BoolVar(&bis, "rfc2307bis", false, "fixture: groupOfNames with member DNs")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(opts, fx, bis, files); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	if err := run(ctx, os.Stdout, opts, fx, bis, files); err != nil {
 		log.Error("slapdtest failed", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(opts slapdtest.Options, fx fixture.Options, bis bool, files []string) error {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
+// run starts the server, prints its KEY=value lines and READY=1 to out, and
+// stops it when ctx ends.
+func run(ctx context.Context, out io.Writer, opts slapdtest.Options, fx fixture.Options, bis bool, files []string) error {
 	srv, err := slapdtest.Start(ctx, opts)
 	if err != nil {
 		return err
@@ -95,9 +98,9 @@ func run(opts slapdtest.Options, fx fixture.Options, bis bool, files []string) e
 		{"LDAP_CAFILE", srv.CAFile}, {"LDAP_WRONG_CAFILE", srv.WrongCAFile}, {"LDAP_DIR", srv.Dir},
 		{"LDAP_LOG", srv.LogPath()}, {"SLAPDTEST_PID", fmt.Sprint(os.Getpid())},
 	} {
-		fmt.Printf("%s=%s\n", kv[0], shellQuote(kv[1]))
+		fmt.Fprintf(out, "%s=%s\n", kv[0], shellQuote(kv[1]))
 	}
-	fmt.Println("READY=1")
+	fmt.Fprintln(out, "READY=1")
 	<-ctx.Done()
 	return srv.Stop()
 }

@@ -9,4 +9,6 @@ mkdir -p "$DB" /run/slapd
 if [ ! -f "$DB/data.mdb" ]; then
 	slapadd -q -f "$CONF" -l /seed/data.ldif
 fi
-exec slapd -d 0 -f "$CONF" -h "ldap:/// ldaps:/// ldapi:///"
+# -d stats: connection and operation log on stderr (docker logs), which the
+# scenarios read to see that the refresher binds over TLS.
+exec slapd -d stats -f "$CONF" -h "ldap:/// ldaps:/// ldapi:///"

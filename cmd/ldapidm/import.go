@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/ldapidm/ldapidm/cache"
+)
+
+// cmdImport loads passwd/group[/shadow] files or a JSON document and
+// publishes them with cache.Publish: the same validation, guard and
+// all-or-nothing rename the refresher uses.
+func cmdImport(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("import", stderr)
+	dir := fs.String("cachedir", defaultCacheDir(), "cache directory")
+	force := fs.Bool("force", false, "publish even an empty or sharply shrunk map")
+	maxShrink := fs.Int("maxshrink", 0, "refuse a map shrinking by more than this percent (0: 20)")
+	passwd := fs.String("passwd", "", "passwd(5) file")
+	group := fs.String("group", "", "group(5) file")
+	shadow := fs.String("shadow", "", "shadow(5) file (optional; without it no shadow map is served)")
+	jsonFile := fs.String("json", "", "JSON snapshot (see cache.LoadJSON)")
+	source := fs.String("source", "", "text recorded as meta.source (default: the files' names)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return exitError
+	}
+	if len(pos) > 0 {
+		return fail(stderr, "import: unexpected argument %q", pos[0])
+	}
+	snap, err := loadSnapshot(*passwd, *group, *shadow, *jsonFile)
+	if err != nil {
+		return fail(stderr, "import: %v", err)
+	}
+	if *source != "" {
+		snap.Source = *source
+	}
+	// Ctrl-C during a publish leaves the live cache as it was and no
+	// temp file behind: Publish cleans up on cancellation.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	res, err := cache.Publish(ctx, snap, cache.PublishOptions{Dir: *dir, Force: *force, MaxShrinkPct: *maxShrink})
+	if err != nil {
+		return fail(stderr, "import: %v", err)
+	}
+	m := res.Meta
+	shadowNote := "no shadow map"
+	if res.ShadowPath != "" {
+		shadowNote = fmt.Sprintf("%d shadow entries", m.Shadow)
+	}
+	fmt.Fprintf(stdout, "published generation %d to %s: %d users, %d groups, %d memberships, %s\n",
+		m.Generation, *dir, m.Users, m.Groups, m.Members, shadowNote)
+	return exitOK
+}
+
+func loadSnapshot(passwd, group, shadow, jsonFile string) (*cache.Snapshot, error) {
+	switch {
+	case jsonFile != "" && (passwd != "" || group != "" || shadow != ""):
+		return nil, errors.New("--json excludes --passwd, --group and --shadow")
+	case jsonFile != "":
+		f, err := os.Open(jsonFile)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		snap, err := cache.LoadJSON(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", jsonFile, err)
+		}
+		if snap.Source == "" {
+			snap.Source = "import " + jsonFile
+		}
+		return snap, nil
+	case passwd == "" || group == "":
+		return nil, errors.New("need --passwd and --group, or --json")
+	}
+	names := []string{passwd, group}
+	files := make([]*os.File, 0, 3)
+	defer func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}()
+	for _, n := range append(names, shadow) {
+		if n == "" {
+			continue
+		}
+		f, err := os.Open(n)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	var sr io.Reader
+	if shadow != "" {
+		sr = files[2]
+		names = append(names, shadow)
+	}
+	snap, err := cache.LoadFiles(files[0], files[1], sr)
+	var pe *cache.ParseError
+	if errors.As(err, &pe) && pe.Line > 0 {
+		// Name the file as the operator typed it: "/srv/x/passwd:12: …".
+		path := map[string]string{"passwd": passwd, "group": group, "shadow": shadow}[pe.File]
+		return nil, fmt.Errorf("%s:%d: %s", path, pe.Line, pe.Msg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	snap.Source = "import " + strings.Join(names, " ")
+	return snap, nil
+}
