@@ -9,7 +9,7 @@
  *
  * Everything here has hidden visibility: the version script
  * (libnss_ldapidm.map) exports only _nss_ldapidm_*. The Go package nss/
- * compiles these same sources (nss/module.c) and calls ldi_set_cache_dir and
+ * compiles these same sources (symlinks nss/c_*.c) and calls ldi_set_cache_dir and
  * ldi_recheck directly.
  */
 #ifndef LDAPIDM_H
