@@ -24,8 +24,7 @@ run() { # label module service args...
 	local label=$1 mod=$2 svc=$3
 	shift 3
 	printf '%-8s %-28s ' "$label" "$*"
-	timeout 600 "$work/probe" "$mod" "$svc" "$@" 2>&1 | tr '\n' ' ' | cut -c1-200
-	echo
+	timeout 600 "$work/probe" "$mod" "$svc" "$@" 2>&1 | paste -sd' ' | cut -c1-220
 }
 for m in "C:$OUT/libnss_ldapidm.so.2:ldapidm" "Go:$work/libnss_gocs.so.2:gocs"; do
 	IFS=: read -r label mod svc <<<"$m"

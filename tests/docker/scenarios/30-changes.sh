@@ -75,11 +75,37 @@ memberUid: alice
 LDIF
 }
 
+# LONGLIVED_PY DELUSER: resolves before the change, then polls (one process,
+# one loaded module) until dave exists and DELUSER is gone; reports in
+# /tmp/longlived.out. Gives up after 120 s.
+LONGLIVED_PY='
+import pwd, sys, time
+def has(n):
+    try:
+        return pwd.getpwnam(n).pw_uid
+    except KeyError:
+        return None
+out = open("/tmp/longlived.out", "w", buffering=1)
+out.write("before %s %s\n" % (has("dave"), has(sys.argv[1])))
+for _ in range(1200):
+    if has("dave") == 2004 and has(sys.argv[1]) is None:
+        out.write("changed 2004 gone\n")
+        break
+    time.sleep(0.1)
+'
+
 scenario_changes() {
 	DEL_USER=$(printf 'user%05d' $((NUSERS - 1)))
 	DEL_UID=$((10000 + NUSERS - 1))
 	check "user to be deleted is served before" on "$CLIENT" "getent passwd $DEL_USER >/dev/null"
 	check "dave unknown before" on_fails "$CLIENT" 'getent passwd dave'
+	# A long-running process (a daemon that never restarts) that resolved
+	# users before the change must see it too: the module notices the
+	# republished cache by itself.
+	docker exec -d "$(cname "$CLIENT")" python3 -c "$LONGLIVED_PY" "$DEL_USER" ||
+		{ fail "starting the long-lived process"; return 1; }
+	wait_until 30 "the long-lived process started" on "$CLIENT" 'test -s /tmp/longlived.out' ||
+		{ fail "long-lived process did not start"; return 1; }
 	local g0
 	g0=$(st 'd["cache"]["generation"]')
 	ldap_modify_all "$(change_ldif)" || { fail "ldapmodify on the servers"; return 1; }
@@ -97,6 +123,13 @@ scenario_changes() {
 	expect_eq "id -Gn carol gained ops" "$(on "$CLIENT" 'id -Gn carol' | tr ' ' '\n' | sort | xargs)" "devs ldapusers ops"
 	expect_eq "id -Gn bob lost ops" "$(on "$CLIENT" 'id -Gn bob' | tr ' ' '\n' | sort | xargs)" "team"
 	expect_eq "su runs the new shell" "$(on "$CLIENT" 'su bob -c "ps -o comm= -p \$\$"' 2>&1)" dash
+
+	check "the long-lived process resolved the old state first" \
+		on "$CLIENT" "grep -qx 'before None $DEL_UID' /tmp/longlived.out"
+	check "a process started before the change sees it, without restarting" \
+		wait_until 60 "the long-lived process to see dave and lose $DEL_USER" \
+		on "$CLIENT" 'grep -qx "changed 2004 gone" /tmp/longlived.out'
+	on "$CLIENT" 'cat /tmp/longlived.out' | sed 's/^/    long-lived: /' >&2
 
 	ldap_modify_all "$(undo_ldif)" || { fail "undoing the change on the servers"; return 1; }
 	wait_fresh_pull || { fail "no successful pull after undoing"; return 1; }

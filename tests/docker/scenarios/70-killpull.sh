@@ -25,7 +25,7 @@ scenario_killpull() {
 		fi
 		if [ "$i" -gt 1 ]; then
 			leftovers=$(on "$CLIENT" "ls -A $CACHE_DIR" | grep -vE "$CACHE_FILES_OK" | xargs)
-			check "round $i: no temp file after the restarted refresher's pull" test -z "$leftovers"
+			check "round $i: no temp file after the restarted refresher's pull (found: ${leftovers:-none})" test -z "$leftovers"
 		fi
 		pid=$(refresher_pid)
 		g0=$(st 'd["cache"]["generation"]')
@@ -37,6 +37,9 @@ scenario_killpull() {
 		[ "$g1" = "$g0" ] && mid=$((mid + 1))
 		check "round $i (kill at ${delay}s): cache is a complete generation ($g1)" cache_complete
 		check "round $i: enumeration equals the directory" enum_count_ok
+		check "round $i: both files pass sqlite's quick_check" on "$CLIENT" \
+			"test \"\$(sqlite3 -readonly $CACHE_DIR/cache.db 'pragma quick_check'; sqlite3 -readonly $CACHE_DIR/shadow.db 'pragma quick_check')\" = 'ok
+ok'"
 	done
 	wait_until 90 "refresher restarted after the last kill" refresher_settled || fail "refresher did not come back"
 	leftovers=$(on "$CLIENT" "ls -A $CACHE_DIR" | grep -vE "$CACHE_FILES_OK" | xargs)
