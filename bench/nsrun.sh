@@ -31,7 +31,8 @@ export LDAPIDM_CACHE_DIR=$ldir
 for m in "${mods[@]}"; do
 	read -r label path svc <<<"$m"
 	echo "==> nssbench $label at $size users" >&2
-	"$bin/nssbench" -m "$path" -s "$svc" -l "$label" -u "$NUSERS" -f "$FIRST_UID" \
+	# timeout: a module that deadlocks must not hang the whole run.
+	timeout 900 "$bin/nssbench" -m "$path" -s "$svc" -l "$label" -u "$NUSERS" -f "$FIRST_UID" \
 		-p "$PROBE_USER" -P "$PRIMARY_GID" -k "$PROBE_GROUPS" \
 		-b "$BIG_GROUP" -B "$BIG_MEMBERS" -g "$SMALL_GROUP" -G "$SMALL_MEMBERS" \
 		-n "$ops" -t "$budget" -d "$tput" | sed "s/^/$size\t/" >>"$res/nss.tsv"
@@ -56,7 +57,7 @@ for v in "${variants[@]}"; do
 	chmod 0644 "$conf"
 	mount --bind "$conf" /etc/nsswitch.conf
 	echo "==> first lookup via $svc ($runs runs)" >&2
-	LD_LIBRARY_PATH=$out "$bin/firstlookup" "$runs" "$who" | sed "s/^/$size\t$label\t/" >>"$res/first.tsv"
+	LD_LIBRARY_PATH=$out timeout 300 "$bin/firstlookup" "$runs" "$who" | sed "s/^/$size\t$label\t/" >>"$res/first.tsv"
 	umount /etc/nsswitch.conf
 done
 exit 0

@@ -145,7 +145,10 @@ for i in $(seq "$runs"); do
 	timed ldapsearch bash -c search || break
 	[ "$ok_refresher" = 1 ] || continue
 	echo "==> pull run $i/$runs: ldapidm-refresher --once --force" >&2
-	timed refresher "$out/ldapidm-refresher" -f "$work/ldapidm.conf" --once --force || { ok_refresher=0; continue; }
+	# Every run is a first pull: an empty cache dir, so no run can take a
+	# shortcut because the previous one left an identical cache behind.
+	rm -rf "$work/cache" && mkdir -p "$work/cache"
+	timed refresher timeout 600 "$out/ldapidm-refresher" -f "$work/ldapidm.conf" --once --force || { ok_refresher=0; continue; }
 	n_u=$(sqlite3 "file:$work/cache/cache.db?mode=ro" 'SELECT count(*) FROM passwd' 2>&1)
 	n_g=$(sqlite3 "file:$work/cache/cache.db?mode=ro" 'SELECT count(*) FROM grp' 2>&1)
 	if [ "$n_u" != "$users" ] || [ "$n_g" != "$groups" ]; then
@@ -155,6 +158,32 @@ for i in $(seq "$runs"); do
 	fi
 done
 cp "$work/refresher.stderr" "$res/pull-refresher.stderr" 2>/dev/null
+
+# Where the refresher's time goes, from its own log of the last run: the
+# LDAP read, then validation (to "pull complete"), then the publish.
+if [ -s "$work/refresher.runs" ]; then
+	python3 - "$work/refresher.stderr" >>"$tsv" <<'PY'
+import re, sys
+from datetime import datetime
+t = {}
+read = None
+for line in open(sys.argv[1]):
+    m = re.search(r'time=(\S+) .*msg="([^"]+)"', line)
+    if not m:
+        continue
+    ts = datetime.fromisoformat(m.group(1).replace("Z", "+00:00"))
+    t.setdefault(m.group(2), ts)
+    d = re.search(r'msg="directory read".* duration=([0-9.]+)(ms|s)\b', line)
+    if d:
+        read = float(d.group(1)) / (1000 if d.group(2) == "ms" else 1)
+if read is not None:
+    print("refresher\tphase_read_s\t%.2f" % read)
+if "directory read" in t and "pull complete" in t:
+    print("refresher\tphase_validate_s\t%.2f" % (t["pull complete"] - t["directory read"]).total_seconds())
+if "pull complete" in t and "cache published" in t:
+    print("refresher\tphase_publish_s\t%.2f" % (t["cache published"] - t["pull complete"]).total_seconds())
+PY
+fi
 
 # Medians per column over the runs.
 for who in ldapsearch refresher; do

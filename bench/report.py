@@ -232,12 +232,20 @@ def pull_table(pull):
         out.append("| %s | %s | %s | %s | %s |" % (
             title, "—" if w is None else "%.2f s" % w, "—" if r is None else "%.1f MB" % (r / 1024),
             "—" if c is None else "%.2f s" % c, "—" if s is None else "%.2f s" % s))
+    phases = [(k, num(pull, ("refresher", "phase_%s_s" % k))) for k in ("read", "validate", "publish")]
+    if any(v is not None for _, v in phases):
+        out.append("")
+        out.append("Refresher phases (its own log, last run): " + ", ".join(
+            "%s %.2f s" % (k, v) for k, v in phases if v is not None) + ".")
     return out
 
 
 def main():
     res = sys.argv[1]
     nss, first, pull, machine = load(res)
+    disk = {}
+    for size, what, b in read_tsv(os.path.join(res, "sizes.tsv"), 3):
+        disk.setdefault(int(size), {})[what] = int(b)
     sizes = sorted({k[0] for k in nss} | {k[0] for k in first})
     big = max(sizes) if sizes else 0
     md = []
@@ -256,8 +264,20 @@ def main():
         how = machine.get("cache_built_by_%d" % size)
         notes = ["¹ the module has no `initgroups_dyn`; the harness does what glibc then does: "
                  "setgrent/getgrent_r over every group, comparing every member."]
+        notes.append("First lookup: a fresh process (exec → `getpwnam()` returned, module load "
+                     "included), median of %s runs, through glibc with a private nsswitch.conf "
+                     "(`passwd: <module>`); `files` looks up root in the host's /etc/passwd, the "
+                     "others a user in the middle of the data set. Peak RSS counts file-backed "
+                     "pages too (the module's own code, a mmap'd cache)."
+                     % ("50" if machine.get("quick") == "1" else "200"))
         if how:
             notes.append("ldapidm cache built by: %s." % how)
+        sz = disk.get(size)
+        if sz:
+            notes.append("On disk (passwd + group maps): ldapidm cache.db %s, libnss-cache files + "
+                         "indexes %s, libnss-extrausers files %s." % tuple(
+                             "%.1f MB" % (sz[k] / 1e6) if k in sz else "—"
+                             for k in ("ldapidm", "nsscache", "extrausers")))
         md.append("")
         md.extend(notes)
         md.append("")
@@ -275,6 +295,11 @@ def main():
     md.append("|---|---|---|---|")
     for name, want, got, ok in targets(nss, first, pull, big):
         md.append("| %s | %s | %s | %s |" % (name, want, got, verdict(ok)))
+    md.append("")
+    md.append("Reproduce: `./build.sh bench%s` (or, after `./build.sh build`, "
+              "`OUT=$PWD/out bash bench/run.sh%s`); raw numbers in bench/results/<stamp>/."
+              % ((" " + machine["args"]) if machine.get("args") else "",
+                 (" " + machine["args"]) if machine.get("args") else ""))
     md.append("")
     text = "\n".join(md) + "\n"
     with open(os.path.join(res, "report.md"), "w") as f:

@@ -61,8 +61,9 @@ machine() {
 		echo "pkg_$p	$(dpkg-query -W -f='${Version}' "$p" 2>/dev/null)"
 	done
 	echo "quick	$QUICK"
+	echo "args	$*"
 }
-machine >"$RES/machine.txt"
+machine "$@" >"$RES/machine.txt"
 
 log "building harnesses into $OUT/bench"
 make -s -C "$BENCH/c" OUT="$OUT" >&2 || { echo "run.sh: harness build failed" >&2; exit 1; }
@@ -97,6 +98,11 @@ for sz in $SIZES; do
 	python3 "$BENCH/gendata.py" --users "$users" --groups "$groups" --out "$data" || exit 1
 	how=$(build_ldapidm_cache "$data" "$ldir") || { echo "run.sh: could not build the ldapidm cache" >&2; exit 1; }
 	echo "cache_built_by_$users	$how" >>"$RES/machine.txt"
+	{
+		printf '%s\tldapidm\t%s\n' "$users" "$(stat -c %s "$ldir/cache.db")"
+		printf '%s\textrausers\t%s\n' "$users" "$(cat "$data/passwd" "$data/group" | wc -c)"
+		printf '%s\tnsscache\t%s\n' "$users" "$(cat "$data/passwd.cache" "$data/group.cache" "$data"/*.cache.ix* | wc -c)"
+	} >>"$RES/sizes.tsv"
 	log "NSS lookups at $users users (ldapidm cache by $how)"
 	unshare -m bash "$BENCH/inns.sh" "$data" \
 		bash "$BENCH/nsrun.sh" "$users" "$data" "$ldir" "$OUT/bench" "$OUT" "$RES" "$QUICK" \
@@ -105,9 +111,9 @@ for sz in $SIZES; do
 done
 
 if [ "$PULL" = 1 ]; then
-	if [ "$QUICK" = 1 ]; then pu=10000 pg=1000; else pu=100000 pg=10000; fi
+	if [ "$QUICK" = 1 ]; then pu=10000 pg=1000 pr=1; else pu=100000 pg=10000 pr=3; fi
 	log "refresher pull at $pu users"
-	bash "$BENCH/pull.sh" "$pu" "$pg" "$OUT" "$RES" "$WORK/pull" 2> >(tee -a "$RES/pull.log" >&2) ||
+	bash "$BENCH/pull.sh" "$pu" "$pg" "$OUT" "$RES" "$WORK/pull" "$pr" 2> >(tee -a "$RES/pull.log" >&2) ||
 		log "pull benchmark did not complete (see $RES/pull.log)"
 fi
 echo "loadavg_end	$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RES/machine.txt"

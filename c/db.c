@@ -32,6 +32,15 @@
 
 #include "ldapidm.h"
 
+#ifndef LDI_MMAP_SIZE
+#define LDI_MMAP_SIZE 268435456
+#endif
+#ifndef LDI_CACHE_KIB
+#define LDI_CACHE_KIB 256
+#endif
+#define LDI_STR_(x) #x
+#define LDI_STR(x) LDI_STR_(x)
+
 static const char *const kind[LDI_NFILES] = { "main", "shadow" };
 
 static long long now_ns(void)
@@ -190,8 +199,8 @@ static enum ldi_outcome open_once(struct ldi_conn *c, enum ldi_file f, int *race
 	rc = sqlite3_exec(db,
 			  "PRAGMA query_only = 1;"
 			  "PRAGMA temp_store = MEMORY;"
-			  "PRAGMA cache_size = -256;"
-			  "PRAGMA mmap_size = 268435456;",
+			  "PRAGMA cache_size = -" LDI_STR(LDI_CACHE_KIB) ";"
+			  "PRAGMA mmap_size = " LDI_STR(LDI_MMAP_SIZE) ";",
 			  NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		sqlite3_close(db);

@@ -50,7 +50,8 @@ enum ldi_outcome ldi_enum_set(enum ldi_map m)
 	enum ldi_outcome o;
 
 	ldi_init();
-	ldi_fork_gate();
+	if (ldi_fork_gate() != 0)
+		return LDI_UNAVAIL;
 	pthread_mutex_lock(&w->mu);
 	o = walk_start(w, m);
 	pthread_mutex_unlock(&w->mu);
@@ -66,7 +67,8 @@ enum ldi_outcome ldi_enum_next(enum ldi_map m, ldi_row_fn fn, void *ctx)
 	int rc;
 
 	ldi_init();
-	ldi_fork_gate();
+	if (ldi_fork_gate() != 0)
+		return LDI_UNAVAIL;
 	pthread_mutex_lock(&w->mu);
 	if (!w->active) {
 		/* getXXent_r without setXXent starts a walk, as glibc expects. */
@@ -136,7 +138,9 @@ void ldi_enum_end(enum ldi_map m)
 	struct walk *w = &walks[m];
 
 	ldi_init();
-	ldi_fork_gate();
+	/* Inside our own fork (see fork.c): leave the walk as it is. */
+	if (ldi_fork_gate() != 0)
+		return;
 	pthread_mutex_lock(&w->mu);
 	/* Release the generation: a long-lived process must not pin an old,
 	 * already replaced file (and its mmap) after its walk. */

@@ -33,17 +33,34 @@
 /* Set while a fork is being prepared. Without it prepare can starve: the
  * slot mutexes are not fair, and busy lookup threads re-take a slot the
  * instant they release it (measured: ~65 ms per fork with 4 looping
- * threads). New lookups wait at ldi_fork_gate() instead. */
+ * threads). New lookups wait at ldi_fork_gate() instead.
+ *
+ * forker is the thread running fork(), written before forking is set
+ * (release) and read only after forking is seen set (acquire). That thread
+ * must never wait at the gate or take a module lock between our prepare
+ * and our parent/child handlers: it holds every lock itself, and glibc runs
+ * other libraries' handlers there too — prepare handlers registered before
+ * ours run after it, parent/child handlers registered before ours run
+ * before ours release. A lookup from one of those (a library resolving a
+ * user in its atfork handler) would spin or self-deadlock forever; instead
+ * it gets UNAVAIL and nsswitch.conf falls through. In the child the one
+ * thread left is the forker (same pthread_t), so the same test holds. */
 static int forking;
+static pthread_t forker;
 
-void ldi_fork_gate(void)
+int ldi_fork_gate(void)
 {
-	while (__atomic_load_n(&forking, __ATOMIC_ACQUIRE))
+	while (__atomic_load_n(&forking, __ATOMIC_ACQUIRE)) {
+		if (pthread_equal(__atomic_load_n(&forker, __ATOMIC_RELAXED), pthread_self()))
+			return -1;
 		sched_yield();
+	}
+	return 0;
 }
 
 static void prepare(void)
 {
+	__atomic_store_n(&forker, pthread_self(), __ATOMIC_RELAXED);
 	__atomic_store_n(&forking, 1, __ATOMIC_RELEASE);
 	ldi_enum_lock_all();
 	ldi_pool_lock_all();

@@ -52,7 +52,8 @@ static enum ldi_outcome run(enum ldi_query q, const char *text, long long num, i
 	int rc;
 
 	ldi_init();
-	ldi_fork_gate();
+	if (ldi_fork_gate() != 0)
+		return LDI_UNAVAIL;
 	s = acquire();
 	c = &s->conn[ldi_query_file(q)];
 	o = ldi_conn_ready(c, ldi_query_file(q), LDI_CHECK_WINDOWED);

@@ -14,7 +14,10 @@
 //     (O_EXCL, 0600, journal_mode=DELETE, one transaction), verified through a
 //     fresh read-only connection, fsynced, given its final owner and mode, and
 //     renamed into place; then the directory is fsynced. shadow.db is renamed
-//     before cache.db (see rename.go).
+//     before cache.db (see rename.go). Each file is therefore always one
+//     complete generation, but the two are two renames, not one: for an
+//     instant (or, if the second rename fails, until the next publish)
+//     shadow.db may be one generation ahead of cache.db.
 //   - All or nothing: on any error or context cancellation the temp files are
 //     removed and the live files are left exactly as they were.
 //   - The generation is the live one plus one (1 when there is none), so
@@ -22,7 +25,13 @@
 //   - An empty users or groups map, or one that shrinks by more than
 //     MaxShrinkPct against the live cache, is refused with *ShrinkError
 //     unless Force is set (ypldap's empty-but-successful search, nsscache's
-//     "only refuses empty" gap).
+//     "only refuses empty" gap). "Empty" means emptying: a map already
+//     empty in the live cache may stay empty (a directory without groups),
+//     and with no live cache only an empty users map is refused.
+//     MaxShrinkPct is the percentage of a map's entries that may be lost,
+//     0..100: 0 refuses any loss, 100 any loss short of empty; a negative
+//     value asks for DefaultMaxShrinkPct (20), above 100 is an error. So
+//     the zero PublishOptions has the strictest guard, never a silent 20.
 //
 // Validation rules (Validate), chosen so a line can always be rebuilt
 // unambiguously and nobody is let in by accident:

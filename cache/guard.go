@@ -6,7 +6,11 @@ package cache
 // directory user out of every host; ypldap publishes exactly that.
 //
 // With no live cache only an empty users map is refused: a first import may
-// legitimately carry users but no groups.
+// legitimately carry users but no groups. A map that is already empty in the
+// live cache may stay empty: nothing is lost, and refusing it would make a
+// directory without groups fail every refresh after the first.
+//
+// maxPct is 0..100 here (Publish resolves the default); 0 refuses any loss.
 func checkShrink(live *Meta, snap *Snapshot, maxPct int) error {
 	users, groups := len(snap.Users), len(snap.Groups)
 	if live == nil {
@@ -19,7 +23,7 @@ func checkShrink(live *Meta, snap *Snapshot, maxPct int) error {
 		name     string
 		old, new int
 	}{{"passwd", live.Users, users}, {"group", live.Groups, groups}} {
-		if c.new == 0 || shrinksTooMuch(c.old, c.new, maxPct) {
+		if c.new == 0 && c.old > 0 || shrinksTooMuch(c.old, c.new, maxPct) {
 			return &ShrinkError{Map: c.name, Old: c.old, New: c.new, MaxPct: maxPct}
 		}
 	}

@@ -50,7 +50,9 @@ func testDir(t testing.TB) string {
 
 func testOpts(dir string) PublishOptions {
 	// A group file of our own: the test never depends on the host's groups.
-	return PublishOptions{Dir: dir, GroupFile: filepath.Join(dir, "..", "nogroup")}
+	// MaxShrinkPct -1: the default guard, as the refresher's default config
+	// and `ldapidm import` give it (the zero value would refuse any shrink).
+	return PublishOptions{Dir: dir, GroupFile: filepath.Join(dir, "..", "nogroup"), MaxShrinkPct: -1}
 }
 
 func mustPublish(t testing.TB, snap *Snapshot, opts PublishOptions) *PublishResult {

@@ -39,7 +39,9 @@ func (o PublishOptions) withDefaults() PublishOptions {
 	if o.Dir == "" {
 		o.Dir = DefaultDir
 	}
-	if o.MaxShrinkPct == 0 {
+	// Negative, not zero, asks for the default: 0 is a real setting
+	// (ldapidm.conf(5) `maxshrink 0`: refuse any loss).
+	if o.MaxShrinkPct < 0 {
 		o.MaxShrinkPct = DefaultMaxShrinkPct
 	}
 	if o.ShadowGroup == "" {
@@ -58,8 +60,8 @@ func (o PublishOptions) withDefaults() PublishOptions {
 // nothing (see the package documentation for every step and why).
 func Publish(ctx context.Context, snap *Snapshot, opts PublishOptions) (*PublishResult, error) {
 	opts = opts.withDefaults()
-	if opts.MaxShrinkPct < 0 || opts.MaxShrinkPct > 100 {
-		return nil, fmt.Errorf("cache: MaxShrinkPct %d outside 0..100", opts.MaxShrinkPct)
+	if opts.MaxShrinkPct > 100 {
+		return nil, fmt.Errorf("cache: MaxShrinkPct %d above 100 (0..100, or negative for the default %d)", opts.MaxShrinkPct, DefaultMaxShrinkPct)
 	}
 	if err := Validate(snap); err != nil {
 		return nil, err

@@ -24,7 +24,8 @@ const (
 	SchemaVersion = 1
 	// DefaultDir is where the module looks when nothing overrides it.
 	DefaultDir = "/var/lib/ldapidm"
-	// DefaultMaxShrinkPct is used when PublishOptions.MaxShrinkPct is 0.
+	// DefaultMaxShrinkPct is used when PublishOptions.MaxShrinkPct is
+	// negative (0 is a real setting: no shrink allowed).
 	DefaultMaxShrinkPct = 20
 
 	lockFile     = ".publish.lock"
@@ -46,11 +47,12 @@ type Meta struct {
 }
 
 // PublishOptions says where and how to publish. The zero value publishes to
-// DefaultDir with the default guard.
+// DefaultDir with the strictest guard (MaxShrinkPct 0: no map may lose an
+// entry); set MaxShrinkPct to -1 for DefaultMaxShrinkPct.
 type PublishOptions struct {
 	Dir          string           // "" → DefaultDir
 	Force        bool             // bypass the empty/shrink guard
-	MaxShrinkPct int              // 0 → DefaultMaxShrinkPct
+	MaxShrinkPct int              // 0..100; 0 refuses any shrink; negative → DefaultMaxShrinkPct
 	ShadowGroup  string           // "" → "shadow", looked up in GroupFile (never through NSS)
 	GroupFile    string           // "" → /etc/group
 	Now          func() time.Time // nil → time.Now

@@ -12,6 +12,18 @@
 //     caller keeps serving the last good cache ("trash the update", as
 //     ypldap does). Result is still returned, with the per-directory
 //     reports gathered so far, for the status file.
+//   - A directory whose user search succeeds with no entries fails the
+//     pull (*EmptyDirectoryError, naming the directory and base) unless
+//     PullOptions.AllowEmpty is set (RefreshOnce sets it when forced): an
+//     ACL change or a wrong basedn must not silently drop a directory's
+//     users.
+//   - Failover within a pull: when a search fails on a server (any error,
+//     or the connection lost mid-paging), that server's partial results
+//     are discarded and the directory's searches start again from scratch
+//     on the next configured server or address; entries from two servers
+//     are never mixed in one directory. The directory fails only when
+//     every server has failed; DirectoryReport.Server names the one that
+//     answered.
 //   - Invalid entries do not fail a pull: each is a Rejection (DN, map,
 //     name, reason), logged once and returned; everything valid is
 //     published. The exception is CollisionFail: a collision with a local

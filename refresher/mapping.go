@@ -117,10 +117,6 @@ func rdnValue(dn, attr string, vs []string) (string, bool) {
 // idRanges are the configured uid and gid ranges.
 type idRanges struct{ uid, gid validate.Range }
 
-// primaryGIDRange applies to a user's primary group: it may be a local
-// group (Debian's "users", 100), so only 0 and the reserved ids are refused.
-var primaryGIDRange = validate.Range{Min: 1}
-
 // mapUser turns a passwd entry into a candidate, or says why not.
 //
 // passwd is "x" when the directory serves shadow (the user then always has
@@ -144,7 +140,9 @@ func mapUser(d *config.Directory, dir int, e *ldapsrc.Entry, r idRanges) (valida
 	if err != nil {
 		return c, err
 	}
-	if u.GID, err = validate.ID("gid", gid, primaryGIDRange); err != nil {
+	// The primary gid must be inside gidrange like any group's gid
+	// (validate.PrimaryGID says why).
+	if u.GID, err = validate.PrimaryGID(gid, r.gid); err != nil {
 		return c, err
 	}
 	u.Gecos, _ = one(d, e, config.FieldGecos, false)

@@ -39,7 +39,7 @@ func entry(dn string, kv ...string) *ldapsrc.Entry {
 var ranges = idRanges{uid: validate.Range{Min: 1000, Max: 60000}, gid: validate.Range{Min: 1000, Max: 60000}}
 
 func TestMapUser(t *testing.T) {
-	base := []string{"uid", "alice", "uidNumber", "1500", "gidNumber", "100", "cn", "Alice", "homeDirectory", "/home/alice", "loginShell", "/bin/sh"}
+	base := []string{"uid", "alice", "uidNumber", "1500", "gidNumber", "1100", "cn", "Alice", "homeDirectory", "/home/alice", "loginShell", "/bin/sh"}
 	with := func(kv ...string) []string {
 		out := append([]string{}, kv...)
 		for i := 0; i < len(base); i += 2 {
@@ -60,19 +60,29 @@ func TestMapUser(t *testing.T) {
 		want   *cache.User
 		reason string
 	}{
-		{"plain", "uid=alice,dc=x", base, &cache.User{Name: "alice", Passwd: "*", UID: 1500, GID: 100, Gecos: "Alice", Dir: "/home/alice", Shell: "/bin/sh"}, ""},
-		{"multi-valued cn takes the first", "uid=alice,dc=x", with("cn", "Alice", "cn", "A. Liddell"), &cache.User{Name: "alice", Passwd: "*", UID: 1500, GID: 100, Gecos: "Alice", Dir: "/home/alice", Shell: "/bin/sh"}, ""},
-		{"missing optional fields", "uid=alice,dc=x", []string{"uid", "alice", "uidNumber", "1500", "gidNumber", "100"}, &cache.User{Name: "alice", Passwd: "*", UID: 1500, GID: 100}, ""},
-		{"two uids settled by the RDN", "uid=jdoe,dc=x", with("uid", "john.doe", "uid", "jdoe"), &cache.User{Name: "jdoe", Passwd: "*", UID: 1500, GID: 100, Gecos: "Alice", Dir: "/home/alice", Shell: "/bin/sh"}, ""},
+		{"plain", "uid=alice,dc=x", base, &cache.User{Name: "alice", Passwd: "*", UID: 1500, GID: 1100, Gecos: "Alice", Dir: "/home/alice", Shell: "/bin/sh"}, ""},
+		{"multi-valued cn takes the first", "uid=alice,dc=x", with("cn", "Alice", "cn", "A. Liddell"), &cache.User{Name: "alice", Passwd: "*", UID: 1500, GID: 1100, Gecos: "Alice", Dir: "/home/alice", Shell: "/bin/sh"}, ""},
+		{"missing optional fields", "uid=alice,dc=x", []string{"uid", "alice", "uidNumber", "1500", "gidNumber", "1100"}, &cache.User{Name: "alice", Passwd: "*", UID: 1500, GID: 1100}, ""},
+		{"two uids settled by the RDN", "uid=jdoe,dc=x", with("uid", "john.doe", "uid", "jdoe"), &cache.User{Name: "jdoe", Passwd: "*", UID: 1500, GID: 1100, Gecos: "Alice", Dir: "/home/alice", Shell: "/bin/sh"}, ""},
 		{"two uids, RDN elsewhere", "cn=j,dc=x", with("uid", "john.doe", "uid", "jdoe"), nil, "2 values"},
 		{"two uidNumbers", "uid=alice,dc=x", with("uidNumber", "1500", "uidNumber", "1501"), nil, "2 values"},
-		{"missing name", "uid=alice,dc=x", []string{"uidNumber", "1500", "gidNumber", "100"}, nil, "missing"},
-		{"missing uid", "uid=alice,dc=x", []string{"uid", "alice", "gidNumber", "100"}, nil, "missing"},
+		{"missing name", "uid=alice,dc=x", []string{"uidNumber", "1500", "gidNumber", "1100"}, nil, "missing"},
+		{"missing uid", "uid=alice,dc=x", []string{"uid", "alice", "gidNumber", "1100"}, nil, "missing"},
 		{"uid 0", "uid=alice,dc=x", with("uidNumber", "0"), nil, "reserved"},
 		{"uid below range", "uid=alice,dc=x", with("uidNumber", "999"), nil, "range"},
 		{"uid above range", "uid=alice,dc=x", with("uidNumber", "60001"), nil, "range"},
 		{"uid not a number", "uid=alice,dc=x", with("uidNumber", "15OO"), nil, "decimal"},
 		{"gid 0", "uid=alice,dc=x", with("gidNumber", "0"), nil, "reserved"},
+		{"primary gid at the range floor", "uid=alice,dc=x", with("gidNumber", "1000"), &cache.User{Name: "alice", Passwd: "*", UID: 1500, GID: 1000, Gecos: "Alice", Dir: "/home/alice", Shell: "/bin/sh"}, ""},
+		{"primary gid at the range ceiling", "uid=alice,dc=x", with("gidNumber", "60000"), &cache.User{Name: "alice", Passwd: "*", UID: 1500, GID: 60000, Gecos: "Alice", Dir: "/home/alice", Shell: "/bin/sh"}, ""},
+		// Local system groups are privileges: LDAP must not hand them out
+		// as a primary group (sudo, shadow, adm, Debian's users).
+		{"primary gid sudo", "uid=alice,dc=x", with("gidNumber", "27"), nil, "primary gid 27 outside gidrange 1000-60000"},
+		{"primary gid shadow", "uid=alice,dc=x", with("gidNumber", "42"), nil, "primary gid 42 outside gidrange 1000-60000"},
+		{"primary gid adm", "uid=alice,dc=x", with("gidNumber", "4"), nil, "primary gid 4 outside gidrange 1000-60000"},
+		{"primary gid users", "uid=alice,dc=x", with("gidNumber", "100"), nil, "primary gid 100 outside gidrange"},
+		{"primary gid below range", "uid=alice,dc=x", with("gidNumber", "999"), nil, "primary gid 999 outside gidrange"},
+		{"primary gid above range", "uid=alice,dc=x", with("gidNumber", "60001"), nil, "primary gid 60001 outside gidrange"},
 		{"name with colon", "uid=alice,dc=x", with("uid", "ali:ce"), nil, "not allowed"},
 		{"name with newline", "uid=alice,dc=x", with("uid", "ali\nce"), nil, "not allowed"},
 		{"name with comma", "uid=alice,dc=x", with("uid", "ali,ce"), nil, "not allowed"},
@@ -100,7 +110,7 @@ func TestMapUser(t *testing.T) {
 }
 
 func TestMapShadow(t *testing.T) {
-	u := []string{"uid", "alice", "uidNumber", "1500", "gidNumber", "100"}
+	u := []string{"uid", "alice", "uidNumber", "1500", "gidNumber", "1100"}
 	unset := cache.Shadow{Name: "alice", Passwd: "*", LastChange: cache.Unset, Min: cache.Unset, Max: cache.Unset,
 		Warn: cache.Unset, Inactive: cache.Unset, Expire: cache.Unset, Flag: cache.Unset}
 	with := func(f func(*cache.Shadow)) *cache.Shadow { s := unset; f(&s); return &s }
@@ -157,7 +167,7 @@ func TestAttrList(t *testing.T) {
 	d := mapDir(false)
 	d.Fixed[config.FieldShell] = "/bin/false"
 	delete(d.Attr, config.FieldShell)
-	c, err := mapUser(d, 0, entry("uid=a,dc=x", "uid", "a", "uidNumber", "1500", "gidNumber", "100", "loginShell", "/bin/zsh"), ranges)
+	c, err := mapUser(d, 0, entry("uid=a,dc=x", "uid", "a", "uidNumber", "1500", "gidNumber", "1100", "loginShell", "/bin/zsh"), ranges)
 	if err != nil || c.User.Shell != "/bin/false" {
 		t.Fatalf("fixed shell: %+v %v", c.User, err)
 	}

@@ -42,6 +42,28 @@ type DirectoryError struct {
 func (e *DirectoryError) Error() string { return "directory " + e.Directory + ": " + e.Err.Error() }
 func (e *DirectoryError) Unwrap() error { return e.Err }
 
+// EmptyDirectoryError is a directory whose user search succeeded with no
+// entries. It fails the pull unless PullOptions.AllowEmpty is set: with
+// several directories, one going empty (an ACL change, a wrong basedn)
+// would otherwise silently drop all its users whenever they are fewer than
+// the shrink guard allows (ypldap's empty-but-successful search that wipes
+// every map).
+type EmptyDirectoryError struct {
+	Server string // URL of the server that answered
+	Base   string // the user search base
+}
+
+func (e *EmptyDirectoryError) Error() string {
+	return fmt.Sprintf("user search of base %q on %s returned no users (access rights or basedn wrong?); refusing to drop the directory's users unless forced", e.Base, e.Server)
+}
+
+// PullOptions tunes one pull.
+type PullOptions struct {
+	// AllowEmpty accepts a directory whose user search returns no entries
+	// (the operator's --force); otherwise that fails the whole pull.
+	AllowEmpty bool
+}
+
 // Default local account files, when the configuration leaves them empty.
 const (
 	defaultLocalPasswd = "/etc/passwd"
@@ -49,8 +71,13 @@ const (
 )
 
 // Pull reads every directory of cfg and returns the validated snapshot (see
-// doc.go for the contract).
+// doc.go for the contract), with the default PullOptions.
 func Pull(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Result, error) {
+	return PullWith(ctx, cfg, PullOptions{}, log)
+}
+
+// PullWith is Pull with options.
+func PullWith(ctx context.Context, cfg *config.Config, opts PullOptions, log *slog.Logger) (*Result, error) {
 	res := &Result{}
 	if len(cfg.Directories) == 0 {
 		return res, fmt.Errorf("no directory configured")
@@ -71,9 +98,15 @@ func Pull(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Result, e
 		name := directoryName(cfg, i)
 		f, err := fetchDirectory(ctx, cfg, i, d, log)
 		res.Directories = append(res.Directories, f.report(name))
+		if err == nil && len(f.users) == 0 && !opts.AllowEmpty {
+			err = &EmptyDirectoryError{Server: f.server, Base: d.BaseDN}
+		}
 		if err != nil {
 			log.Error("pull failed; keeping the current cache", "directory", name, "err", err)
 			return res, &DirectoryError{Directory: name, Err: err}
+		}
+		if len(f.users) == 0 {
+			log.Warn("directory returned no users; accepted because forced", "directory", name, "server", f.server, "base", d.BaseDN)
 		}
 		log.Info("directory read", "directory", name, "server", f.server, "users", len(f.users),
 			"groups", len(f.groups), "duration", f.duration)

@@ -31,8 +31,14 @@ func (f *fetched) report(name string) DirectoryReport {
 	return DirectoryReport{Directory: name, Server: f.server, Users: len(f.users), Groups: len(f.groups), Duration: f.duration}
 }
 
-// fetchDirectory reads the users and groups of directory i over one
-// connection (one server answers both searches, so they see one state).
+// fetchDirectory reads the users and groups of directory i. One server
+// answers both searches, so they see one state. When a search fails on a
+// server (an error, a limit, a dropped connection, a killed slapd), what
+// that server sent is thrown away and both searches start again from
+// scratch on the next configured server or address: entries from two
+// servers are never mixed in one directory's result. The directory fails
+// only when every server has failed; f.server is the one that answered
+// (or the last one tried).
 func fetchDirectory(ctx context.Context, cfg *config.Config, i int, d *config.Directory, log *slog.Logger) (*fetched, error) {
 	start := time.Now()
 	f := &fetched{}
@@ -46,21 +52,38 @@ func fetchDirectory(ctx context.Context, cfg *config.Config, i int, d *config.Di
 	if h := pageHook; h != nil {
 		o.OnPage = func(base string, page, n int) { h(i, base, page, n) }
 	}
-	c, err := ldapsrc.Connect(ctx, d, o, log)
+	dl, err := ldapsrc.NewDialer(d, o, log)
 	if err != nil {
 		return f, err
 	}
-	defer c.Close()
-	f.server = c.Server
-	if f.users, err = c.Search(ctx, d.BaseDN, orDefault(d.PasswdFilter, defaultPasswdFilter), userAttrs(d)); err != nil {
-		return f, err
+	for {
+		c, err := dl.Next(ctx)
+		if err != nil {
+			return f, err
+		}
+		f.server = c.Server
+		users, groups, err := searchDirectory(ctx, c, d)
+		c.Close()
+		if err == nil {
+			f.users, f.groups = users, groups
+			return f, nil
+		}
+		if ctx.Err() != nil {
+			return f, err // shutting down: no next server
+		}
+		dl.Failed(err)
+		log.Warn("ldap search failed; trying the next server", "server", c.Server, "addr", c.Addr, "err", err)
+	}
+}
+
+// searchDirectory runs the user and group searches of d on c.
+func searchDirectory(ctx context.Context, c *ldapsrc.Conn, d *config.Directory) (users, groups []ldapsrc.Entry, err error) {
+	if users, err = c.Search(ctx, d.BaseDN, orDefault(d.PasswdFilter, defaultPasswdFilter), userAttrs(d)); err != nil {
+		return nil, nil, err
 	}
 	groupBase := orDefault(d.GroupDN, d.BaseDN)
-	if f.groups, err = c.Search(ctx, groupBase, orDefault(d.GroupFilter, defaultGroupFilter), groupAttrs(d)); err != nil {
-		return f, err
+	if groups, err = c.Search(ctx, groupBase, orDefault(d.GroupFilter, defaultGroupFilter), groupAttrs(d)); err != nil {
+		return nil, nil, err
 	}
-	if len(f.users) == 0 {
-		log.Warn("directory returned no users", "server", f.server, "base", d.BaseDN)
-	}
-	return f, nil
+	return users, groups, nil
 }

@@ -37,21 +37,23 @@ func TestPullHostileEntries(t *testing.T) {
 	ldif := fx.LDIF +
 		fixture.Entry("ou=zdup,"+fx.PeopleDN, fixture.A("objectClass", "organizationalUnit", "ou", "zdup")) +
 		fixture.Entry("ou=zdup,"+fx.GroupsDN, fixture.A("objectClass", "organizationalUnit", "ou", "zdup")) +
-		hostileUser(fx, "uidzero", "uidzero", "0", "100", "") +
-		hostileUser(fx, "lowuid", "lowuid", "500", "100", "") +
-		hostileUser(fx, "colon", "bad:name", "30001", "100", "") +
-		hostileUser(fx, "newline", "bad\nname", "30002", "100", "") +
-		hostileUser(fx, "negative", "negative", "-5", "100", "") +
-		hostileUser(fx, "huge", "huge", "4294967296", "100", "") +
-		hostileUser(fx, "dupname", "user000001", "30003", "100", "") +
-		hostileUser(fx, "zdupuid", "zdupuid", "10002", "100", "") +
-		hostileUser(fx, "localroot", "root", "30004", "100", "") +
-		hostileUser(fx, "localuid", "localuid", "1000", "100", "") +
-		hostileUser(fx, "toolong", strings.Repeat("a", 33), "30005", "100", "") +
+		hostileUser(fx, "uidzero", "uidzero", "0", "10000", "") +
+		hostileUser(fx, "lowuid", "lowuid", "500", "10000", "") +
+		hostileUser(fx, "colon", "bad:name", "30001", "10000", "") +
+		hostileUser(fx, "newline", "bad\nname", "30002", "10000", "") +
+		hostileUser(fx, "negative", "negative", "-5", "10000", "") +
+		hostileUser(fx, "huge", "huge", "4294967296", "10000", "") +
+		hostileUser(fx, "dupname", "user000001", "30003", "10000", "") +
+		hostileUser(fx, "zdupuid", "zdupuid", "10002", "10000", "") +
+		hostileUser(fx, "localroot", "root", "30004", "10000", "") +
+		hostileUser(fx, "localuid", "localuid", "1000", "10000", "") +
+		hostileUser(fx, "toolong", strings.Repeat("a", 33), "30005", "10000", "") +
 		hostileUser(fx, "gidzero", "gidzero", "30006", "0", "") +
-		hostileUser(fx, "gecoscolon", "gecoscolon", "30007", "100", "a:b") +
-		hostileUser(fx, "gecos3k", "gecos3k", "30008", "100", strings.Repeat("x", 3072)) +
-		hostileUser(fx, "gecos900", "gecos900", "30009", "100", gecos900) +
+		hostileUser(fx, "gidsudo", "gidsudo", "30010", "27", "") +
+		hostileUser(fx, "gidusers", "gidusers", "30011", "100", "") +
+		hostileUser(fx, "gecoscolon", "gecoscolon", "30007", "10000", "a:b") +
+		hostileUser(fx, "gecos3k", "gecos3k", "30008", "10000", strings.Repeat("x", 3072)) +
+		hostileUser(fx, "gecos900", "gecos900", "30009", "10000", gecos900) +
 		hostileGroup(fx, "grpzero", "0") +
 		hostileGroup(fx, "users", "30100") +
 		hostileGroup(fx, "zdupgid", "10001") +
@@ -70,7 +72,8 @@ func TestPullHostileEntries(t *testing.T) {
 		"bad\nname": "not allowed in a name", "negative": "not a decimal", "huge": "out of range",
 		"user000001": "duplicate name; kept cn=dupname", "user000002": "duplicate uid 10002; kept cn=zdupuid", "root": "local user",
 		"localuid": "collides with local user \"localuser\"", strings.Repeat("a", 33): "longer than 32",
-		"gidzero": "reserved", "gecoscolon": "contains ':'", "gecos3k": "over the 1024-byte limit",
+		"gidzero": "reserved", "gidsudo": "primary gid 27 outside gidrange 1000-200000",
+		"gidusers": "primary gid 100 outside gidrange 1000-200000", "gecoscolon": "contains ':'", "gecos3k": "over the 1024-byte limit",
 		"grpzero": "reserved", "users": "local group", "zdupgid": "duplicate gid",
 	}
 	got := map[string]string{}

@@ -16,7 +16,8 @@ import (
 
 // RefreshOptions tunes one RefreshOnce.
 type RefreshOptions struct {
-	// Force bypasses the writer's empty/shrink guard for this publish.
+	// Force bypasses the writer's empty/shrink guard for this publish, and
+	// accepts a directory whose user search returned nothing.
 	Force bool
 	// Nscd says where nscd lives; the zero value uses Debian's paths.
 	Nscd nscd.Invalidator
@@ -65,7 +66,8 @@ func RefreshOnce(ctx context.Context, cfg *config.Config, opts RefreshOptions, l
 }
 
 func refresh(ctx context.Context, cfg *config.Config, opts RefreshOptions, log *slog.Logger, st *status.Status) error {
-	res, err := Pull(ctx, cfg, log)
+	// Force also accepts a directory that returned no users.
+	res, err := PullWith(ctx, cfg, PullOptions{AllowEmpty: opts.Force}, log)
 	if res != nil {
 		record(st, res)
 	}

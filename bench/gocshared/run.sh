@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The evidence behind "no Go runtime inside host processes": the same probe
-# (probe.c) loads out/libnss_ldapidm.so.2 and a minimal Go c-shared NSS module
+# (probe/probe.c) loads out/libnss_ldapidm.so.2 and a minimal Go c-shared NSS module
 # (module.go, the control group) and prints what each does to its host.
 # Numbers only; it exits 0 whenever it ran. Usage: OUT=/abs/out run.sh
 set -euo pipefail
@@ -10,7 +10,7 @@ work=$(mktemp -d)
 chmod 0755 "$work" # the ulimit -u probe runs as nobody
 trap 'rm -rf "$work"' EXIT
 
-gcc -O2 -Wall -o "$work/probe" "$ROOT/bench/gocshared/probe.c" -ldl -lpthread
+gcc -O2 -Wall -o "$work/probe" "$ROOT/bench/gocshared/probe/probe.c" -ldl -lpthread
 (cd "$ROOT" && go build -buildmode=c-shared -o "$work/libnss_gocs.so.2" ./bench/gocshared)
 
 # An ldapidm cache with the probe's users u1..u1000.

@@ -15,5 +15,7 @@
 // so it prints what glibc would return; info reads meta with
 // cache.ReadMeta and stats the files, so it also works on a cache the module
 // refuses. --cachedir defaults to $LDAPIDM_CACHE_DIR, else /var/lib/ldapidm.
+// --maxshrink is the percentage of either map's entries an import may lose,
+// 0 to 100 (default 20; 0 refuses any loss), as `maxshrink` in ldapidm.conf.
 // Output lines of lookup are exactly getent's.
 package main

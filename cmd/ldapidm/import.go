@@ -20,7 +20,7 @@ func cmdImport(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("import", stderr)
 	dir := fs.String("cachedir", defaultCacheDir(), "cache directory")
 	force := fs.Bool("force", false, "publish even an empty or sharply shrunk map")
-	maxShrink := fs.Int("maxshrink", 0, "refuse a map shrinking by more than this percent (0: 20)")
+	maxShrink := fs.Int("maxshrink", cache.DefaultMaxShrinkPct, "refuse a map losing more than this `percent` of its entries, 0 to 100 (0 refuses any loss)")
 	passwd := fs.String("passwd", "", "passwd(5) file")
 	group := fs.String("group", "", "group(5) file")
 	shadow := fs.String("shadow", "", "shadow(5) file (optional; without it no shadow map is served)")
@@ -32,6 +32,11 @@ func cmdImport(args []string, stdout, stderr io.Writer) int {
 	}
 	if len(pos) > 0 {
 		return fail(stderr, "import: unexpected argument %q", pos[0])
+	}
+	// cache.Publish reads a negative value as "the default"; on the command
+	// line it can only be a typo.
+	if *maxShrink < 0 || *maxShrink > 100 {
+		return fail(stderr, "import: --maxshrink %d outside 0..100", *maxShrink)
 	}
 	snap, err := loadSnapshot(*passwd, *group, *shadow, *jsonFile)
 	if err != nil {

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"fmt"
+
 	"github.com/go-ldap/ldap/v3"
 )
 
@@ -32,7 +34,11 @@ func (fp *fileParser) dirDN(ds *dirState, t token) *Error {
 }
 
 // dirBindCred marks the file as holding a secret: Load then refuses it if
-// anyone but its owner can read it (ypldap's check_file_secrecy).
+// anyone but its owner can read it (ypldap's check_file_secrecy). When the
+// password comes from a macro (ypldap allows macros anywhere, so a stock
+// ypldap.conf may say `bindcred $pw`), every file its value passed through
+// is marked too: the text of the password sits in the file that defined
+// the macro, which may be an included, world-readable one.
 func (fp *fileParser) dirBindCred(ds *dirState, t token) *Error {
 	if e := once(ds.seen, ds.file, t.line, "bindcred"); e != nil {
 		return e
@@ -47,7 +53,10 @@ func (fp *fileParser) dirBindCred(ds *dirState, t token) *Error {
 		return fp.errorf(a.line, "bindcred", "empty password (an empty simple bind is anonymous; leave binddn and bindcred out instead)")
 	}
 	ds.d.BindCred = a.text
-	fp.src.secret = true
+	for _, o := range fp.p.macroFrom[a.macro] {
+		o.src.markSecret(o.line, fmt.Sprintf("macro $%s, used by bindcred at %s:%d", o.name, fp.src.name, a.line))
+	}
+	fp.src.markSecret(a.line, "")
 	return nil
 }
 

@@ -44,9 +44,10 @@ const (
 )
 
 type token struct {
-	kind tokenKind
-	text string
-	line int
+	kind  tokenKind
+	text  string
+	line  int
+	macro string // the macro this token expands ("" for literal text)
 }
 
 // describe names a token for error messages.
@@ -253,7 +254,7 @@ func (l *lexer) macro() (token, *Error) {
 	if isBareWord(v) {
 		kind = tWord
 	}
-	return token{kind: kind, text: v, line: line}, nil
+	return token{kind: kind, text: v, line: line, macro: name}, nil
 }
 
 func quoteByte(c byte) string {

@@ -12,8 +12,9 @@ import (
 // permission rules of ypldap's check_file_secrecy, sharpened:
 //   - no configuration file may be group- or world-writable: whoever can
 //     write it chooses which directory the host trusts for its accounts;
-//   - a file holding a `bindcred`, and every `bindcredfile`, must be
-//     readable by its owner only and owned by root or the running euid.
+//   - a file holding a `bindcred`, every file defining a macro whose value
+//     reaches a `bindcred`, and every `bindcredfile`, must be readable by
+//     its owner only and owned by root or the running euid.
 //
 // Every check is made on the open descriptor (fstat), not the name, so a
 // file swapped between check and read cannot slip through.
@@ -28,10 +29,15 @@ func Load(path string) (*Config, error) {
 		return nil, e
 	}
 	for _, s := range p.sources {
-		if s.secret {
-			if msg := secrecyProblem(s.info); msg != "" {
-				return nil, errorf(s.name, 0, "bindcred", "file holds a bind password but %s (or move the password to a bindcredfile)", msg)
+		if s.secret == nil {
+			continue
+		}
+		if msg := secrecyProblem(s.info); msg != "" {
+			note := ""
+			if s.secret.note != "" {
+				note = " (" + s.secret.note + ")"
 			}
+			return nil, errorf(s.name, s.secret.line, "bindcred", "file holds a bind password%s but %s (or move the password to a bindcredfile)", note, msg)
 		}
 	}
 	for _, d := range cfg.Directories {

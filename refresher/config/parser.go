@@ -19,16 +19,41 @@ const maxIncludeDepth = 8
 type source struct {
 	name   string
 	info   os.FileInfo // nil when the text came from Parse's reader
-	secret bool        // holds a `bindcred`
+	secret *secretUse  // non-nil: holds a bind password, Load checks secrecy
+}
+
+// secretUse says where a file holds a bind password, for Load's message.
+type secretUse struct {
+	line int
+	note string // "" for a literal `bindcred`; else which macro and where used
+}
+
+// markSecret records that src holds a password at line. The first mark
+// wins, except that a macro definition (the password's text) replaces a
+// use of it in the same file.
+func (src *source) markSecret(line int, note string) {
+	if src.secret == nil || src.secret.note == "" && note != "" {
+		src.secret = &secretUse{line: line, note: note}
+	}
+}
+
+// macroOrigin is one file a macro's value comes from: the file defining it
+// and, when it was defined from another macro (`b = $a`), that one's
+// origins too. A password given through macros is held in each of them.
+type macroOrigin struct {
+	src  *source
+	name string // the macro defined there
+	line int
 }
 
 // parser holds the state of one parse across included files.
 type parser struct {
-	cfg     *Config
-	macros  map[string]string
-	checked bool // Load: included files get the same permission checks
-	sources []*source
-	stack   []string // include chain, for cycles
+	cfg       *Config
+	macros    map[string]string
+	macroFrom map[string][]macroOrigin // the files each macro's current value comes from
+	checked   bool                     // Load: included files get the same permission checks
+	sources   []*source
+	stack     []string // include chain, for cycles
 
 	seen      map[string]int // top-level single-valued directive → first line
 	jitterSet bool
@@ -66,10 +91,11 @@ func Parse(name string, r io.Reader) (*Config, error) {
 
 func newParser(checked bool) *parser {
 	return &parser{
-		cfg:     DefaultConfig(),
-		macros:  map[string]string{},
-		checked: checked,
-		seen:    map[string]int{},
+		cfg:       DefaultConfig(),
+		macros:    map[string]string{},
+		macroFrom: map[string][]macroOrigin{},
+		checked:   checked,
+		seen:      map[string]int{},
 	}
 }
 

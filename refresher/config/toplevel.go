@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"time"
 )
 
@@ -110,6 +111,17 @@ func (fp *fileParser) macroDef(name token) *Error {
 		return e
 	}
 	fp.p.macros[name.text] = v.text
+	// Where the value came from is kept only to check secrecy if bindcred
+	// uses it. A redefinition replaces the origins with the value's. One
+	// origin per file (the nearest definition): a chain of `a = $a` lines
+	// must not grow the list, nor the parse, quadratically.
+	from := []macroOrigin{{src: fp.src, name: name.text, line: name.line}}
+	for _, o := range fp.p.macroFrom[v.macro] {
+		if !slices.ContainsFunc(from, func(f macroOrigin) bool { return f.src == o.src }) {
+			from = append(from, o)
+		}
+	}
+	fp.p.macroFrom[name.text] = from
 	return fp.endStmt(name.text, false)
 }
 

@@ -166,3 +166,137 @@ func TestStatusNoCache(t *testing.T) {
 		t.Fatalf("missing -f file: exit %d (%v), output %q", ExitCode(err), err, out.String())
 	}
 }
+
+// TestStartRemovesStaleStatusTemps: a refresher killed in the middle of
+// writing status.json leaves its temp file; the next one to take the lock
+// removes it (in either mode), and one that cannot take the lock touches
+// nothing, since the holder may be writing that file right now.
+func TestStartRemovesStaleStatusTemps(t *testing.T) {
+	dir := t.TempDir()
+	cacheDir := filepath.Join(dir, "cache")
+	if err := os.Mkdir(cacheDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	conf := filepath.Join(dir, "ldapidm.conf")
+	// Port 1 on loopback: refused at once, so the refresh fails fast
+	// without any server; the test is about what happens around it.
+	text := "cachedir \"" + cacheDir + "\"\nconnect timeout 1\n" +
+		"directory \"127.0.0.1\" port 1 {\n\tbasedn \"dc=example,dc=com\"\n}\n"
+	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stale := func() []string {
+		var names []string
+		for i := 0; i < 2; i++ {
+			f, err := os.CreateTemp(cacheDir, ".status-*.tmp")
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.WriteString("{\"torn")
+			f.Close()
+			names = append(names, f.Name())
+		}
+		return names
+	}
+	present := func(names []string) (n int) {
+		for _, p := range names {
+			if _, err := os.Lstat(p); err == nil {
+				n++
+			}
+		}
+		return n
+	}
+	newMain := func(once bool) (*Main, *bytes.Buffer) {
+		var logs bytes.Buffer
+		return &Main{ConfigPath: conf, Once: once, Stdout: &logs, Stderr: &logs,
+			Logger: slog.New(slog.NewTextHandler(&logs, nil))}, &logs
+	}
+
+	// Another refresher holds the directory: its temps are not ours.
+	left := stale()
+	holder, err := AcquireLock(cacheDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, logs := newMain(true)
+	err = m.Run(context.Background())
+	m.Close()
+	var le *LockedError
+	if !errors.As(err, &le) {
+		t.Fatalf("Run while locked: %v, want *LockedError\n%s", err, logs)
+	}
+	if n := present(left); n != len(left) {
+		t.Fatalf("a refresher without the lock removed %d temp files of the holder's", len(left)-n)
+	}
+	holder.Release()
+
+	// --once: removed at start; the failed refresh still writes status.json.
+	m, logs = newMain(true)
+	err = m.Run(context.Background())
+	m.Close()
+	if err == nil {
+		t.Fatalf("--once against a closed port succeeded\n%s", logs)
+	}
+	if n := present(left); n != 0 {
+		t.Fatalf("--once left %d stale status temp files\n%s", n, logs)
+	}
+	if _, err := status.Read(status.Path(cacheDir)); err != nil {
+		t.Fatalf("status after --once: %v", err)
+	}
+
+	// Daemon mode, stopped before its first wait.
+	left = stale()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	m, logs = newMain(false)
+	if err := m.Run(ctx); err != nil {
+		t.Fatalf("daemon Run: %v\n%s", err, logs)
+	}
+	m.Close()
+	if n := present(left); n != 0 {
+		t.Fatalf("daemon left %d stale status temp files\n%s", n, logs)
+	}
+	if m, _ := filepath.Glob(filepath.Join(cacheDir, ".status-*.tmp")); len(m) != 0 {
+		t.Fatalf("temp files after a clean stop: %q", m)
+	}
+}
+
+// TestCheckBindCredMacroInInclude is the review's repro through -n: the
+// password, defined as a macro in a world-readable included file, reaches
+// bindcred from a private main file. -n must refuse it, naming the
+// included file, and say OK once that file is private.
+func TestCheckBindCredMacroInInclude(t *testing.T) {
+	dir := t.TempDir()
+	inc, conf := filepath.Join(dir, "inc.conf"), filepath.Join(dir, "main.conf")
+	write := func(path, text string, mode os.FileMode) {
+		if err := os.WriteFile(path, []byte(text), mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, mode); err != nil { // past the umask
+			t.Fatal(err)
+		}
+	}
+	write(inc, "pw = \"TopSecret123\"\n", 0o644)
+	write(conf, "include \"inc.conf\"\ndirectory \"ldap.example.com\" tls {\n\tbasedn \"dc=example,dc=com\"\n"+
+		"\tbinddn \"cn=reader,dc=example,dc=com\"\n\tbindcred $pw\n}\n", 0o600)
+	check := func() (error, string, string) {
+		var out, errb bytes.Buffer
+		m := &Main{ConfigPath: conf, CheckOnly: true, Stdout: &out, Stderr: &errb}
+		err := m.Run(context.Background())
+		return err, out.String(), errb.String()
+	}
+	err, out, errs := check()
+	if ExitCode(err) != ExitFailure || strings.Contains(out, "OK") ||
+		!strings.HasPrefix(errs, inc+":1: bindcred: ") || !strings.Contains(errs, "mode 0644") {
+		t.Fatalf("-n with the password in a 0644 include: exit %d, stdout %q, stderr %q", ExitCode(err), out, errs)
+	}
+	if strings.Contains(errs, "TopSecret123") {
+		t.Fatal("-n printed the password")
+	}
+	if err := os.Chmod(inc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err, out, errs := check(); err != nil || !strings.Contains(out, "configuration OK") {
+		t.Fatalf("-n with a private include: %v, stdout %q, stderr %q", err, out, errs)
+	}
+}

@@ -8,7 +8,9 @@
 //   - One refresher per cache directory: every mode that may publish
 //     (daemon and --once) holds a non-blocking flock on
 //     <cachedir>/refresher.lock for its whole life, or exits with a
-//     *LockedError naming the holder's pid.
+//     *LockedError naming the holder's pid. Having the lock, it removes the
+//     status temp files a killed refresher left (status.RemoveStaleTemps);
+//     one that cannot take the lock touches nothing.
 //   - The daemon refreshes at start, then every interval plus a random
 //     jitter; after a failure it retries with exponential backoff (30 s,
 //     doubling, capped at the interval). A hangup reloads the configuration

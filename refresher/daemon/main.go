@@ -12,6 +12,7 @@ import (
 
 	"github.com/ldapidm/ldapidm/refresher/config"
 	"github.com/ldapidm/ldapidm/refresher/nscd"
+	"github.com/ldapidm/ldapidm/refresher/status"
 )
 
 // Version is the program version, set at link time
@@ -123,10 +124,26 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Logger.Error("cannot lock the cache directory", "err", err)
 		return err
 	}
+	m.removeStaleStatusTemps(cfg.CacheDir)
 	if m.Once {
 		return m.once(ctx, cfg)
 	}
 	return m.loop(ctx, cfg)
+}
+
+// removeStaleStatusTemps clears what a refresher killed while writing
+// status.json left behind (cache.Publish does the same for its own temp
+// files, under its own lock). Only the holder of refresher.lock writes
+// the status, so none of these files can be in use. A failure is logged,
+// not fatal: a leftover costs disk space, not correctness.
+func (m *Main) removeStaleStatusTemps(cacheDir string) {
+	removed, err := status.RemoveStaleTemps(cacheDir)
+	if len(removed) > 0 {
+		m.Logger.Info("stale status temp files removed", "dir", cacheDir, "files", removed)
+	}
+	if err != nil {
+		m.Logger.Warn("stale status temp files not removed", "dir", cacheDir, "err", err)
+	}
 }
 
 // Close releases the lock. Safe to call more than once.

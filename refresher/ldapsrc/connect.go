@@ -63,6 +63,34 @@ func (c *Conn) Close() error {
 // Connect opens and binds a connection to the first usable server of d.
 // ctx bounds the whole attempt; cancelling ctx later closes the connection.
 func Connect(ctx context.Context, d *config.Directory, o Options, log *slog.Logger) (*Conn, error) {
+	dl, err := NewDialer(d, o, log)
+	if err != nil {
+		return nil, err
+	}
+	return dl.Next(ctx)
+}
+
+// Dialer walks the servers of a directory in configured order, and each
+// server's addresses in resolver order. Each Next returns a bound
+// connection to the first usable address after the one it returned last,
+// so a caller whose search fails part-way on one server can start again on
+// the next one within the same pull (failover is not only for connect).
+// A Dialer is used by one goroutine.
+type Dialer struct {
+	d        *config.Directory
+	o        Options
+	log      *slog.Logger
+	cred     string
+	server   int      // index of the server being walked
+	addrs    []string // its resolved addresses; nil until resolved
+	next     int      // index in addrs of the next address to dial
+	attempts []error  // every failure so far, in order
+}
+
+// NewDialer checks what does not depend on any server (a server list, TLS
+// for SASL EXTERNAL, a readable credential) and returns a Dialer
+// positioned before the first server.
+func NewDialer(d *config.Directory, o Options, log *slog.Logger) (*Dialer, error) {
 	o.defaults()
 	if len(d.Servers) == 0 {
 		return nil, errors.New("directory has no server")
@@ -76,37 +104,57 @@ func Connect(ctx context.Context, d *config.Directory, o Options, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	var attempts []error
-	for i, srv := range d.Servers {
-		url := d.URL(i)
-		rctx, cancel := context.WithTimeout(ctx, o.ConnectTimeout)
-		addrs, err := o.LookupHost(rctx, srv.Host)
-		cancel()
-		if err != nil {
-			attempts = append(attempts, &Error{Op: "resolve", Server: url, Err: err})
-			log.Warn("ldap server unusable", "server", url, "op", "resolve", "err", err)
-			continue
-		}
-		port := serverPort(d, i)
-		for _, a := range addrs {
-			addr := net.JoinHostPort(a, port)
-			c, err := connectAddr(ctx, d, o, srv.Host, addr, cred)
+	return &Dialer{d: d, o: o, log: log, cred: cred}, nil
+}
+
+// Next opens and binds a connection to the next usable address. When none
+// is left it returns a *ConnectError holding every failure met so far,
+// including those recorded with Failed.
+func (dl *Dialer) Next(ctx context.Context) (*Conn, error) {
+	for dl.server < len(dl.d.Servers) {
+		url := dl.d.URL(dl.server)
+		if dl.addrs == nil {
+			rctx, cancel := context.WithTimeout(ctx, dl.o.ConnectTimeout)
+			addrs, err := dl.o.LookupHost(rctx, dl.d.Servers[dl.server].Host)
+			cancel()
+			if err == nil && len(addrs) == 0 {
+				err = errors.New("no address")
+			}
 			if err != nil {
-				op, cause := opOf(err), redact(unwrapOp(err), cred)
-				attempts = append(attempts, &Error{Op: op, Server: url + " (" + addr + ")", Err: cause})
-				log.Warn("ldap server unusable", "server", url, "addr", addr, "op", op, "err", cause)
-				if ctx.Err() != nil {
-					return nil, &ConnectError{Attempts: attempts}
-				}
+				dl.attempts = append(dl.attempts, &Error{Op: "resolve", Server: url, Err: err})
+				dl.log.Warn("ldap server unusable", "server", url, "op", "resolve", "err", err)
+				dl.server++
 				continue
 			}
-			c.Server, c.Addr, c.cred = url, addr, cred
-			log.Debug("ldap connected", "server", url, "addr", addr)
-			return c, nil
+			dl.addrs, dl.next = addrs, 0
 		}
+		if dl.next >= len(dl.addrs) {
+			dl.server, dl.addrs = dl.server+1, nil
+			continue
+		}
+		addr := net.JoinHostPort(dl.addrs[dl.next], serverPort(dl.d, dl.server))
+		dl.next++
+		c, err := connectAddr(ctx, dl.d, dl.o, dl.d.Servers[dl.server].Host, addr, dl.cred)
+		if err != nil {
+			op, cause := opOf(err), redact(unwrapOp(err), dl.cred)
+			dl.attempts = append(dl.attempts, &Error{Op: op, Server: url + " (" + addr + ")", Err: cause})
+			dl.log.Warn("ldap server unusable", "server", url, "addr", addr, "op", op, "err", cause)
+			if ctx.Err() != nil {
+				return nil, &ConnectError{Attempts: dl.attempts}
+			}
+			continue
+		}
+		c.Server, c.Addr, c.cred = url, addr, dl.cred
+		dl.log.Debug("ldap connected", "server", url, "addr", addr)
+		return c, nil
 	}
-	return nil, &ConnectError{Attempts: attempts}
+	return nil, &ConnectError{Attempts: dl.attempts}
 }
+
+// Failed records that work on the connection Next returned last failed
+// (a search error or a lost connection), so that the final ConnectError
+// tells the whole story.
+func (dl *Dialer) Failed(err error) { dl.attempts = append(dl.attempts, err) }
 
 // serverPort is the port of server i, defaults filled in as config's URL
 // does (the host may resolve to several addresses, each dialled on it).

@@ -6,7 +6,10 @@
 //     every address it resolves to, until one accepts the connection, the
 //     TLS set-up and the bind. Only when every address of every server has
 //     failed does the directory count as failed (the error lists each
-//     attempt).
+//     attempt). A Dialer (NewDialer, Next) is the same walk, resumable:
+//     after a search fails on the connection Next returned, the next Next
+//     goes on with the following address or server, so a caller can
+//     fail over mid-pull; Failed adds that search error to the list.
 //   - TLS is verified (the directory's CA file, else the configuration's,
 //     else the system pool; ServerName is the configured host). StartTLS
 //     that fails is a failed attempt: ldapsrc never continues in clear

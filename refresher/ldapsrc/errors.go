@@ -34,8 +34,9 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// ConnectError means no server of a directory could be used. Attempts has
-// one *Error per address tried, in order.
+// ConnectError means no server of a directory could be used: none could
+// be connected to, or each one that could failed a search. Attempts has
+// one *Error per failure (address tried, or search that failed), in order.
 type ConnectError struct {
 	Attempts []error
 }

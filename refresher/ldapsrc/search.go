@@ -59,8 +59,13 @@ func (c *Conn) Search(ctx context.Context, base, filter string, attrs []string) 
 			0, timeLimit, false, filter, attrs, []ldap.Control{paging})
 		res, err := c.l.Search(req)
 		if err != nil {
-			if ctx.Err() != nil {
-				err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+			// The library's own request timeout (set to the search timeout
+			// too) can fire a moment before ctx's timer does: past the
+			// deadline, either way the search timeout expired.
+			if cerr := ctx.Err(); cerr != nil {
+				err = fmt.Errorf("%w (%v)", cerr, err)
+			} else if !time.Now().Before(deadline) {
+				err = fmt.Errorf("%w (%v)", context.DeadlineExceeded, err)
 			}
 			return nil, c.err(base, page, err)
 		}

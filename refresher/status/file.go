@@ -2,10 +2,16 @@ package status
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
+
+// tempPattern names Write's temporary files (os.CreateTemp replaces the
+// '*'); RemoveStaleTemps matches the same pattern.
+const tempPattern = ".status-*.tmp"
 
 // Path is the status file of a cache directory.
 func Path(cacheDir string) string { return filepath.Join(cacheDir, FileName) }
@@ -18,7 +24,7 @@ func Write(cacheDir string, s *Status) error {
 		return fmt.Errorf("status: encode: %w", err)
 	}
 	data = append(data, '\n')
-	tmp, err := os.CreateTemp(cacheDir, ".status-*.tmp")
+	tmp, err := os.CreateTemp(cacheDir, tempPattern)
 	if err != nil {
 		return fmt.Errorf("status: %w", err)
 	}
@@ -49,6 +55,39 @@ func Write(cacheDir string, s *Status) error {
 	}
 	ok = true
 	return nil
+}
+
+// RemoveStaleTemps removes the temporary files that a Write killed before
+// its rename left in cacheDir (a SIGKILL or a crash runs no cleanup), and
+// returns their names. Only regular files and symlinks named like Write's
+// temporaries are removed (a symlink as itself, never its target).
+//
+// The caller must be the only writer of cacheDir's status: a concurrent
+// Write's temp file would be removed under it. The daemon calls it once at
+// start, holding refresher.lock.
+func RemoveStaleTemps(cacheDir string) ([]string, error) {
+	entries, err := os.ReadDir(cacheDir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("status: %w", err)
+	}
+	var removed []string
+	for _, e := range entries {
+		name := e.Name()
+		if ok, _ := filepath.Match(tempPattern, name); !ok {
+			continue
+		}
+		if t := e.Type(); !t.IsRegular() && t&fs.ModeSymlink == 0 {
+			continue
+		}
+		if err := os.Remove(filepath.Join(cacheDir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return removed, fmt.Errorf("status: remove stale %s: %w", name, err)
+		}
+		removed = append(removed, name)
+	}
+	return removed, nil
 }
 
 // Read loads a status file. A missing file returns an error wrapping

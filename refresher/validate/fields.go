@@ -100,12 +100,39 @@ func ID(field, s string, r Range) (uint32, error) {
 	if id == 0 || id == 65535 {
 		return 0, ferr(field, "%d is a %v", id, ErrReservedID)
 	}
-	lo, hi := r.Min, r.Max
-	if hi == 0 {
-		hi = maxID
+	if !r.Contains(id) {
+		return 0, ferr(field, "%d outside the allowed range %v", id, r)
 	}
-	if id < lo || id > hi {
-		return 0, ferr(field, "%d outside the allowed range %d-%d", id, lo, hi)
+	return id, nil
+}
+
+// Contains says whether id is inside r.
+func (r Range) Contains(id uint32) bool { return id >= r.Min && id <= r.hi() }
+
+// String is "min-max", as gidrange and uidrange are written.
+func (r Range) String() string { return fmt.Sprintf("%d-%d", r.Min, r.hi()) }
+
+func (r Range) hi() uint32 {
+	if r.Max == 0 {
+		return maxID
+	}
+	return r.Max
+}
+
+// PrimaryGID parses a user's primary gid and checks it against the
+// configured gidrange, exactly as a group's gid is checked. A primary gid
+// is a privilege in itself (files group-owned by it, group-based sudo and
+// polkit rules), so a directory must not be able to put a user's primary
+// group at a local system group such as sudo (27), shadow (42) or adm (4)
+// just because no group entry is involved. Sites whose users' primary
+// group is a local one (Debian's "users", 100) widen gidrange to say so.
+func PrimaryGID(s string, gidrange Range) (uint32, error) {
+	id, err := ID("gid", s, Range{Min: 1})
+	if err != nil {
+		return 0, err
+	}
+	if !gidrange.Contains(id) {
+		return 0, ferr("gid", "primary gid %d outside gidrange %v", id, gidrange)
 	}
 	return id, nil
 }

@@ -68,6 +68,40 @@ func TestID(t *testing.T) {
 	}
 }
 
+// A user's primary gid obeys gidrange like a group's: a directory cannot
+// hand out local system groups (sudo 27, shadow 42, adm 4, users 100).
+func TestPrimaryGID(t *testing.T) {
+	r := Range{Min: 1000, Max: 2147483647}
+	for _, tc := range []struct {
+		in     string
+		r      Range
+		want   uint32
+		reason string // "" when accepted
+	}{
+		{"1000", r, 1000, ""}, {"2147483647", r, 2147483647, ""}, {"100", Range{Min: 100, Max: 60000}, 100, ""},
+		{"27", r, 0, "primary gid 27 outside gidrange 1000-2147483647"},
+		{"42", r, 0, "primary gid 42 outside gidrange 1000-2147483647"},
+		{"4", r, 0, "primary gid 4 outside gidrange 1000-2147483647"},
+		{"100", r, 0, "primary gid 100 outside gidrange 1000-2147483647"},
+		{"999", r, 0, "outside gidrange"}, {"2147483648", r, 0, "outside gidrange"},
+		{"5", Range{Min: 10}, 0, "primary gid 5 outside gidrange 10-4294967294"},
+		{"0", Range{}, 0, "reserved"}, {"65535", Range{}, 0, "reserved"}, {"-27", r, 0, "not a decimal"},
+		{"", r, 0, "empty"},
+	} {
+		got, err := PrimaryGID(tc.in, tc.r)
+		switch {
+		case tc.reason == "" && (err != nil || got != tc.want):
+			t.Errorf("PrimaryGID(%q, %v) = %d, %v; want %d", tc.in, tc.r, got, err, tc.want)
+		case tc.reason != "" && (err == nil || !strings.Contains(err.Error(), tc.reason)):
+			t.Errorf("PrimaryGID(%q, %v) = %d, %v; want an error holding %q", tc.in, tc.r, got, err, tc.reason)
+		}
+		var fe *FieldError
+		if err != nil && (!errors.As(err, &fe) || fe.Field != "gid") {
+			t.Errorf("PrimaryGID(%q): %v is not a gid FieldError", tc.in, err)
+		}
+	}
+}
+
 func TestShadowNumber(t *testing.T) {
 	for _, tc := range []struct {
 		in   string

@@ -111,6 +111,7 @@ fi
 for sc in "${SCENARIOS[@]}"; do
 	declare -F "scenario_$sc" >/dev/null || die "unknown scenario $sc (${ALL_SCENARIOS[*]})"
 	run_scenario "$sc"
+	restore_topology || say "restore after $sc failed; later scenarios may fail with it"
 done
 
 say "docker suite took $(($(date +%s) - T0))s"

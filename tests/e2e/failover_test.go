@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -151,6 +152,64 @@ func TestServerKilledMidPull(t *testing.T) {
 	rep, sr = e.statusJSON()
 	if sr.Code != 0 || len(rep.Status.Directories) != 1 || rep.Status.Directories[0].Server != b.URL {
 		t.Errorf("status does not show the second server %s:\n%s", b.URL, sr)
+	}
+	e.noLeftovers()
+}
+
+// slapd killed in the middle of a pull with a second server configured:
+// the same attempt starts the directory again on the second server and
+// succeeds (no second run needed), publishes exactly the data, and the
+// status file names the second server as the one that answered.
+func TestServerKilledMidPullFailsOver(t *testing.T) {
+	needGetent(t)
+	t.Parallel()
+	fx := fixture.Generate(fixture.Options{Users: 1000, Groups: 20, MembersPerGroup: 10})
+	a := slapdtest.MustStart(t, slapdtest.Options{})
+	b := slapdtest.MustStart(t, slapdtest.Options{})
+	for _, s := range []*slapdtest.Server{a, b} {
+		if err := s.Load(context.Background(), fx.LDIF); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := newEnv(t)
+	// ~250 bytes per user: the kill comes about a fifth of the way through
+	// the users, with small pages so many round trips remain.
+	proxy := startKillProxy(t, a.Host+":"+itoa(a.Port), 50_000, func() { a.Kill() })
+	d := fixtureDir(a, fx)
+	d.Port = proxy.port()
+	d.Servers = []string{"\"127.0.0.1\" port " + itoa(b.Port)}
+	e.write(conf{Jitter: -1, MaxShrink: -1, PageSize: 10, Dirs: []dirConf{d}})
+	r := e.refresh("--once")
+	select {
+	case <-proxy.killed:
+	default:
+		t.Fatalf("the pull ended before slapd was killed (%d bytes sent):\n%s", proxy.sent.Load(), r)
+	}
+	if r.Code != 0 {
+		t.Fatalf("a pull with a second server failed after the first was killed:\n%s", r)
+	}
+	if !strings.Contains(r.Stderr, "trying the next server") {
+		t.Errorf("the failover is not logged:\n%s", r)
+	}
+	want := make([]string, len(fx.Snapshot.Users))
+	for i, u := range fx.Snapshot.Users {
+		want[i] = passwdLine(u)
+	}
+	out, _ := e.getent("passwd")
+	wantEnum(t, "getent passwd after the failover", out, want)
+	wantGroups := make([]string, len(fx.Snapshot.Groups))
+	for i, g := range fx.Snapshot.Groups {
+		wantGroups[i] = groupLine(g)
+	}
+	out, _ = e.getent("group")
+	wantEnum(t, "getent group after the failover", out, wantGroups)
+	rep, sr := e.statusJSON()
+	if sr.Code != 0 || len(rep.Status.Directories) != 1 || rep.Status.Directories[0].Server != b.URL ||
+		rep.Status.Directories[0].Users != 1000 || rep.Status.Generation != 1 {
+		t.Errorf("status does not show the second server %s answering:\n%s", b.URL, sr)
+	}
+	if want := "ldap 127.0.0.1 port " + itoa(b.Port); rep.Status.Source != want {
+		t.Errorf("source %q, want %q", rep.Status.Source, want)
 	}
 	e.noLeftovers()
 }

@@ -88,4 +88,7 @@ build_client_image() {
 	cp -a "$DT_DIR/images/client/." "$stage/"
 	build_image ldapidm-test-client "$stage"
 	rm -rf "$stage"
+	# Each new out/ supersedes the previous client image; drop the old ones
+	# (dangling, and ours by label) so the cache does not grow per run.
+	docker image prune -f --filter label=ldapidm.dt.image=1 >/dev/null 2>&1 || true
 }

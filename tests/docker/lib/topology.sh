@@ -90,6 +90,29 @@ ldap_modify_all() {
 	done
 }
 
+# restore_topology puts back what a failed scenario may have left broken:
+# both servers running, the client on the network, the refresher healthy.
+# Run after every scenario so that one failure does not cascade.
+restore_topology() {
+	local s c ok=0
+	for s in "${SERVERS[@]}"; do
+		if [ "$(docker inspect -f '{{.State.Running}}' "$(cname "$s")" 2>/dev/null)" != true ]; then
+			say "restore: starting $s"
+			resume_server "$s" || ok=1
+		fi
+	done
+	c=$(cname "$CLIENT")
+	if [ -z "$(docker inspect -f "{{with index .NetworkSettings.Networks \"$NET\"}}on{{end}}" "$c" 2>/dev/null)" ]; then
+		say "restore: reconnecting $CLIENT"
+		docker network connect "$NET" "$c" || ok=1
+	fi
+	if ! healthy; then
+		say "restore: waiting for the refresher"
+		wait_healthy 120 || ok=1
+	fi
+	return "$ok"
+}
+
 # cleanup removes every container, network and volume of this run.
 cleanup() {
 	local ids

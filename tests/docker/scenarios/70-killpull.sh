@@ -5,8 +5,9 @@
 # next successful pull no temporary file is left in the cache directory.
 #
 # Each round: wait until the current process has published (status.pid is
-# its MainPID), SIGHUP it (refresh now), SIGKILL it after a random delay in
-# [0, 1.2 × the last pull's duration], all inside the client so no docker
+# its MainPID), SIGHUP it (refresh now), SIGKILL it after a random delay —
+# in [0, 1.2 D] (D: the last pull's duration) or, every other round, in
+# [0.8 D, 1.3 D] around the publish — all inside the client so no docker
 # round trip blurs the timing.
 
 KILL_ROUNDS=20
@@ -29,7 +30,13 @@ scenario_killpull() {
 		fi
 		pid=$(refresher_pid)
 		g0=$(st 'd["cache"]["generation"]')
-		delay=$(python3 -c "import random; print(round(random.uniform(0, 1.2 * $dur), 3))")
+		# Odd rounds anywhere in the pull; even rounds near its end, where
+		# the cache files are renamed and status.json is written.
+		if [ $((i % 2)) -eq 1 ]; then
+			delay=$(python3 -c "import random; print(round(random.uniform(0, 1.2 * $dur), 3))")
+		else
+			delay=$(python3 -c "import random; print(round(random.uniform(0.8 * $dur, 1.3 * $dur), 3))")
+		fi
 		on "$CLIENT" "kill -HUP $pid && sleep $delay && kill -KILL $pid && ls -A $CACHE_DIR" >"$WORK/ls.$i" ||
 			{ fail "round $i: kill"; return 1; }
 		grep -q 'tmp' "$WORK/ls.$i" && temps=$((temps + 1))
