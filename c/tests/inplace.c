@@ -58,7 +58,7 @@ static int classify(size_t i, int allow_a, int allow_b)
 	} else {
 		snprintf(got, sizeof(got), "status %s", status_name(st));
 	}
-	snprintf(bad_example, sizeof(bad_example), "%s -> %s", A.e[i].name, got);
+	snprintf(bad_example, sizeof(bad_example), "%.100s -> %.300s", A.e[i].name, got);
 	return -1;
 }
 

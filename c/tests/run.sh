@@ -14,6 +14,10 @@
 #   erange      every entry point from a 1-byte buffer upward (erange.c)
 #   threads     8 threads x 100,000 checked lookups (threads.c)
 #   fork        2,000 children forked under 4 looking-up threads (fork.c)
+#   atfork      lookups from another library's atfork prepare/parent/child
+#               handlers: UNAVAIL or correct, never a hang (atfork.c)
+#   inplace     cache.db truncated and rewritten in place under a process
+#               that has it open: no SIGBUS, UNAVAIL or correct (inplace.c)
 #   hostile     host signal handlers/mask, thread count, O_CLOEXEC, through
 #               glibc (unshare -m + private nsswitch.conf) and dlopen, also
 #               under ulimit -v 65536 (hostile.c)
@@ -71,7 +75,7 @@ if nm -D --undefined-only "$SO" | grep -q 'sqlite3'; then fail "module imports s
 
 # ------------------------------------------------------------ build
 CFLAGS="-O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter -pthread"
-for h in erange threads fork hostile broken; do
+for h in erange threads fork atfork inplace hostile broken; do
 	gcc $CFLAGS -o "$WORK/bin/$h" "$HERE/$h.c" "$HERE/harness.c" -ldl
 done
 gcc $CFLAGS -o "$WORK/bin/hostsqlite" "$HERE/hostsqlite.c" "$HERE/harness.c" -ldl -lsqlite3
@@ -170,6 +174,14 @@ fi
 "$WORK/bin/erange" && ok "erange" || fail "erange"
 "$WORK/bin/threads" 8 100000 && ok "threads" || fail "threads"
 "$WORK/bin/fork" 2000 && ok "fork" || fail "fork"
+"$WORK/bin/atfork" 200 && ok "atfork" || fail "atfork"
+# In-place damage happens on private copies; generation B has the same
+# users with different lines.
+mkdir -m 755 "$WORK/inplace" "$WORK/inplace-b" "$WORK/inplace-b-expect"
+cp "$CACHE/cache.db" "$CACHE/shadow.db" "$WORK/inplace/"
+"$WORK/bin/mkcache" -dir "$WORK/inplace-b" -users 6000 -groups 40 -gen B -text "$WORK/inplace-b-expect"
+LDAPIDM_CACHE_DIR="$WORK/inplace" "$WORK/bin/inplace" "$CACHE/cache.db" "$WORK/inplace-b/cache.db" "$WORK/inplace-b-expect" \
+	&& ok "inplace" || fail "inplace"
 
 # ---------------------------------------------------------------- hostile hosts
 run_quiet() { # name, command...: passes when it exits 0 and prints nothing
