@@ -268,7 +268,7 @@ def main():
                      "included), median of %s runs, through glibc with a private nsswitch.conf "
                      "(`passwd: <module>`); `files` looks up root in the host's /etc/passwd, the "
                      "others a user in the middle of the data set. Peak RSS counts file-backed "
-                     "pages too (the module's own code, a mmap'd cache)."
+                     "pages too (the module's own code and any file pages it maps)."
                      % ("50" if machine.get("quick") == "1" else "200"))
         if how:
             notes.append("ldapidm cache built by: %s." % how)
