@@ -8,7 +8,8 @@
  * stays on a row until that row is delivered, so a retry after ERANGE
  * returns the same entry. The last delivered rowid is remembered, so that a
  * walk whose connection had to be reopened (in a forked child) resumes after
- * it rather than starting over.
+ * it rather than starting over. The walk's connection keeps a small page
+ * cache (LDI_WALK_CACHE_KIB): a sequential scan never revisits a page.
  */
 #include "ldapidm.h"
 
@@ -92,7 +93,15 @@ enum ldi_outcome ldi_enum_next(enum ldi_map m, ldi_row_fn fn, void *ctx)
 		/* A fresh statement (first call, or the connection was reopened):
 		 * continue after the last row delivered. */
 		sqlite3_reset(st);
-		rc = sqlite3_bind_int64(st, 1, w->last_id);
+		/* A walk reads each page once, in order: a small page cache
+		 * recycles its pages instead of allocating (and faulting in,
+		 * and freeing at endXXent) one per page of the table. Measured
+		 * at 100,000 users (setpwent..endpwent, best of 20): 8 MiB
+		 * (the lookup default) 30.9 ms, 2 MiB 28.4, 512 KiB 26.4,
+		 * 256 KiB 26.6 (23.3 with the pack.c change), 128 KiB 26.6. */
+		rc = sqlite3_exec(w->conn.db, "PRAGMA cache_size = -" LDI_STR(LDI_WALK_CACHE_KIB), NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int64(st, 1, w->last_id);
 		if (rc != SQLITE_OK) {
 			o = ldi_sqlite_outcome(rc);
 			goto out;

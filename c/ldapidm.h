@@ -44,6 +44,8 @@
  * lookup stays small, and 8 MiB holds the whole working set of name
  * lookups at 100,000 users (~2 us per warm hit, as with mmap). */
 #define LDI_CACHE_KIB 8192
+/* Page cache of an enumeration's connection, KiB (enum.c says why). */
+#define LDI_WALK_CACHE_KIB 256
 #define LDI_STR_(x) #x
 #define LDI_STR(x) LDI_STR_(x)
 

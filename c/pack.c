@@ -21,14 +21,25 @@ struct text {
 	size_t n;
 };
 
+/* Each column is fetched once with sqlite3_column_value and read with the
+ * sqlite3_value_* accessors: every sqlite3_column_* call pays the
+ * statement's column look-up, a mutex call and an error check, and those
+ * calls (two or three per field) were ~25% of an enumeration. Measured at
+ * 100,000 users (setpwent..endpwent, best of 20, with enum.c's walk cache):
+ * column_text+column_bytes 26.6 ms, column_value 23.3 ms. SQLite calls the
+ * value "unprotected" (not thread-safe to read): it is read here under the
+ * slot or walk mutex that owns the NOMUTEX connection, before the next
+ * step, and never kept. */
 static int get_text(sqlite3_stmt *st, int col, struct text *t)
 {
-	/* column_text before column_bytes, as SQLite requires. NULL means SQL
+	/* value_text before value_bytes, as SQLite requires. NULL means SQL
 	 * NULL or no memory: neither is a field we can return. */
-	t->p = (const char *)sqlite3_column_text(st, col);
+	sqlite3_value *v = sqlite3_column_value(st, col);
+
+	t->p = (const char *)sqlite3_value_text(v);
 	if (t->p == NULL)
 		return -1;
-	t->n = (size_t)sqlite3_column_bytes(st, col);
+	t->n = (size_t)sqlite3_value_bytes(v);
 	return 0;
 }
 
@@ -37,9 +48,11 @@ static int get_id(sqlite3_stmt *st, int col, uint32_t *id)
 {
 	sqlite3_int64 v;
 
-	if (sqlite3_column_type(st, col) != SQLITE_INTEGER)
+	sqlite3_value *val = sqlite3_column_value(st, col);
+
+	if (sqlite3_value_type(val) != SQLITE_INTEGER)
 		return -1;
-	v = sqlite3_column_int64(st, col);
+	v = sqlite3_value_int64(val);
 	if (v < 0 || v > 4294967294LL)
 		return -1;
 	*id = (uint32_t)v;
