@@ -9,9 +9,10 @@ import (
 
 // batchRows rows go into one INSERT statement. One statement per row costs
 // a database/sql round trip and a cgo call each, which dominated publishing
-// 100,000 users; 64 rows × 9 columns stays far below SQLite's 32,766
-// host-parameter limit.
-const batchRows = 64
+// 100,000 users; 256 rows × 9 columns stays far below SQLite's 32,766
+// host-parameter limit. 256 rather than 64 cut the publish of 100,000
+// users and 10,000 groups from 0.69 s to 0.58 s (bench/pull.sh).
+const batchRows = 256
 
 // batcher accumulates rows and inserts them batchRows at a time through a
 // prepared multi-row statement, preserving order (rowid order is the

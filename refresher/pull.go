@@ -96,38 +96,35 @@ func PullWith(ctx context.Context, cfg *config.Config, opts PullOptions, log *sl
 	)
 	for i, d := range cfg.Directories {
 		name := directoryName(cfg, i)
-		f, err := fetchDirectory(ctx, cfg, i, d, log)
+		f, err := fetchDirectory(ctx, cfg, i, d, ranges, log)
 		res.Directories = append(res.Directories, f.report(name))
-		if err == nil && len(f.users) == 0 && !opts.AllowEmpty {
+		if err == nil && f.users == 0 && !opts.AllowEmpty {
 			err = &EmptyDirectoryError{Server: f.server, Base: d.BaseDN}
 		}
 		if err != nil {
 			log.Error("pull failed; keeping the current cache", "directory", name, "err", err)
 			return res, &DirectoryError{Directory: name, Err: err}
 		}
-		if len(f.users) == 0 {
+		if f.users == 0 {
 			log.Warn("directory returned no users; accepted because forced", "directory", name, "server", f.server, "base", d.BaseDN)
 		}
-		log.Info("directory read", "directory", name, "server", f.server, "users", len(f.users),
-			"groups", len(f.groups), "duration", f.duration)
+		log.Info("directory read", "directory", name, "server", f.server, "users", f.users,
+			"groups", f.groups, "duration", f.duration)
 		sources = append(sources, sourceOf(f.server))
 		shadow = shadow || d.Shadow
-		for k := range f.users {
-			c, err := mapUser(d, i, &f.users[k], ranges)
-			if err != nil {
-				res.Rejections = append(res.Rejections, rejection(f.users[k].DN, validate.MapPasswd, c.User.Name, err))
-				refused = append(refused, c.Key)
-				continue
-			}
-			users = append(users, c)
+		// Mapped as the pages arrived (fetchDirectory).
+		res.Rejections = append(res.Rejections, f.mapped.rejections...)
+		refused = append(refused, f.mapped.refused...)
+		// The usual single directory takes the slices without a copy.
+		if users == nil {
+			users = f.mapped.users
+		} else {
+			users = append(users, f.mapped.users...)
 		}
-		for k := range f.groups {
-			g, err := mapGroup(d, i, &f.groups[k], ranges)
-			if err != nil {
-				res.Rejections = append(res.Rejections, rejection(f.groups[k].DN, validate.MapGroup, g.cand.Group.Name, err))
-				continue
-			}
-			groups = append(groups, g)
+		if groups == nil {
+			groups = f.mapped.groups
+		} else {
+			groups = append(groups, f.mapped.groups...)
 		}
 	}
 	snap, rej, err := assemble(cfg, users, refused, groups, local, shadow)

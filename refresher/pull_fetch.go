@@ -7,6 +7,7 @@ import (
 
 	"github.com/ldapidm/ldapidm/refresher/config"
 	"github.com/ldapidm/ldapidm/refresher/ldapsrc"
+	"github.com/ldapidm/ldapidm/refresher/validate"
 )
 
 // Default filters when the configuration gives none.
@@ -19,16 +20,30 @@ const (
 // production.
 var pageHook func(dir int, base string, page, entries int)
 
-// fetched is the raw result of one directory.
+// fetched is the mapped result of one directory: each entry is mapped as
+// its page arrives and the raw entry dropped (SearchEach), so a pull never
+// holds the whole raw directory; users and groups count the entries read,
+// mapped or rejected.
 type fetched struct {
 	server   string
-	users    []ldapsrc.Entry
-	groups   []ldapsrc.Entry
+	users    int
+	groups   int
+	mapped   mappedDir
 	duration time.Duration
 }
 
+// mappedDir is what mapping one directory's entries produced, in the order
+// the server sent them: the user candidates, the keys of users refused
+// while mapping, the groups, and the mapping rejections (users first).
+type mappedDir struct {
+	users      []validate.UserCand
+	refused    []string
+	groups     []*groupEntry
+	rejections []Rejection
+}
+
 func (f *fetched) report(name string) DirectoryReport {
-	return DirectoryReport{Directory: name, Server: f.server, Users: len(f.users), Groups: len(f.groups), Duration: f.duration}
+	return DirectoryReport{Directory: name, Server: f.server, Users: f.users, Groups: f.groups, Duration: f.duration}
 }
 
 // fetchDirectory reads the users and groups of directory i. One server
@@ -39,7 +54,7 @@ func (f *fetched) report(name string) DirectoryReport {
 // servers are never mixed in one directory's result. The directory fails
 // only when every server has failed; f.server is the one that answered
 // (or the last one tried).
-func fetchDirectory(ctx context.Context, cfg *config.Config, i int, d *config.Directory, log *slog.Logger) (*fetched, error) {
+func fetchDirectory(ctx context.Context, cfg *config.Config, i int, d *config.Directory, ranges idRanges, log *slog.Logger) (*fetched, error) {
 	start := time.Now()
 	f := &fetched{}
 	defer func() { f.duration = time.Since(start) }()
@@ -62,10 +77,13 @@ func fetchDirectory(ctx context.Context, cfg *config.Config, i int, d *config.Di
 			return f, err
 		}
 		f.server = c.Server
-		users, groups, err := searchDirectory(ctx, c, d)
+		// A fresh mappedDir per attempt: what a failed server sent is
+		// dropped with it.
+		m := mappedDir{}
+		nu, ng, err := searchDirectory(ctx, c, d, i, ranges, &m)
 		c.Close()
 		if err == nil {
-			f.users, f.groups = users, groups
+			f.users, f.groups, f.mapped = nu, ng, m
 			return f, nil
 		}
 		if ctx.Err() != nil {
@@ -76,14 +94,34 @@ func fetchDirectory(ctx context.Context, cfg *config.Config, i int, d *config.Di
 	}
 }
 
-// searchDirectory runs the user and group searches of d on c.
-func searchDirectory(ctx context.Context, c *ldapsrc.Conn, d *config.Directory) (users, groups []ldapsrc.Entry, err error) {
-	if users, err = c.Search(ctx, d.BaseDN, orDefault(d.PasswdFilter, defaultPasswdFilter), userAttrs(d)); err != nil {
-		return nil, nil, err
+// searchDirectory runs the user and group searches of d on c, mapping each
+// entry into m as it arrives; it returns how many of each were read.
+func searchDirectory(ctx context.Context, c *ldapsrc.Conn, d *config.Directory, dir int, ranges idRanges, m *mappedDir) (nu, ng int, err error) {
+	err = c.SearchEach(ctx, d.BaseDN, orDefault(d.PasswdFilter, defaultPasswdFilter), userAttrs(d), func(e *ldapsrc.Entry) {
+		nu++
+		u, err := mapUser(d, dir, e, ranges)
+		if err != nil {
+			m.rejections = append(m.rejections, rejection(e.DN, validate.MapPasswd, u.User.Name, err))
+			m.refused = append(m.refused, u.Key)
+			return
+		}
+		m.users = append(m.users, u)
+	})
+	if err != nil {
+		return 0, 0, err
 	}
 	groupBase := orDefault(d.GroupDN, d.BaseDN)
-	if groups, err = c.Search(ctx, groupBase, orDefault(d.GroupFilter, defaultGroupFilter), groupAttrs(d)); err != nil {
-		return nil, nil, err
+	err = c.SearchEach(ctx, groupBase, orDefault(d.GroupFilter, defaultGroupFilter), groupAttrs(d), func(e *ldapsrc.Entry) {
+		ng++
+		g, err := mapGroup(d, dir, e, ranges)
+		if err != nil {
+			m.rejections = append(m.rejections, rejection(e.DN, validate.MapGroup, g.cand.Group.Name, err))
+			return
+		}
+		m.groups = append(m.groups, g)
+	})
+	if err != nil {
+		return 0, 0, err
 	}
-	return users, groups, nil
+	return nu, ng, nil
 }

@@ -18,7 +18,9 @@
 //     owns the cookie, until the server returns an empty cookie. Any error
 //     on any page (a size or time limit, a referral, a dropped connection)
 //     fails the whole search: there are no partial results (NOTES.md: a
-//     limit mid-paging is a failure, not a short success).
+//     limit mid-paging is a failure, not a short success). SearchEach is
+//     the same search handing entries to a callback page by page; after an
+//     error the caller must discard whatever the callback was given.
 //   - Entries come back as DN plus attributes with lowercased names; only
 //     the requested attributes are asked for.
 //   - The bind credential is never logged or put in an error.

@@ -39,16 +39,48 @@ var ErrReferral = errors.New("server returned a referral")
 // the connection is closed, which fails the page in flight at once. Each
 // page also carries the remaining time as its server-side time limit.
 func (c *Conn) Search(ctx context.Context, base, filter string, attrs []string) ([]Entry, error) {
+	var out []Entry
+	if err := c.SearchEach(ctx, base, filter, attrs, func(e *Entry) { out = append(out, *e) }); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// SearchEach is Search handing each entry to fn as its page arrives instead
+// of collecting them, so a caller that keeps only a mapped form of each
+// entry never holds the whole raw result (at 100,000 users the raw entries
+// were most of the refresher's heap and of its GC work). fn must not keep e.
+// When SearchEach returns an error, fn has seen an incomplete result, which
+// the caller must discard: a pull never uses a partial search.
+func (c *Conn) SearchEach(ctx context.Context, base, filter string, attrs []string, fn func(e *Entry)) error {
+	// fn runs on its own goroutine, one page at a time and in order, so
+	// mapping a page overlaps with the server sending the next one
+	// (the library sends the next page's request only when Search
+	// returns). One page may wait in the channel: at most two pages of
+	// raw entries are alive. The consumer has finished before this
+	// returns, so the caller never sees fn running after an error.
+	pages := make(chan []*ldap.Entry, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for p := range pages {
+			for k, e := range p {
+				ce := convert(e)
+				p[k] = nil // the raw entry is garbage once converted
+				fn(&ce)
+			}
+		}
+	}()
+	defer func() { close(pages); <-done }()
 	ctx, cancel := context.WithTimeout(ctx, c.opts.SearchTimeout)
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() { c.l.Close() })
 	defer stop()
 	deadline, _ := ctx.Deadline()
 	paging := ldap.NewControlPaging(c.opts.PageSize)
-	var out []Entry
 	for page := 1; ; page++ {
 		if err := ctx.Err(); err != nil {
-			return nil, c.err(base, page, err)
+			return c.err(base, page, err)
 		}
 		// TimeLimit is in whole seconds, at least 1 (0 means none).
 		timeLimit := int(time.Until(deadline).Seconds())
@@ -67,25 +99,26 @@ func (c *Conn) Search(ctx context.Context, base, filter string, attrs []string) 
 			} else if !time.Now().Before(deadline) {
 				err = fmt.Errorf("%w (%v)", context.DeadlineExceeded, err)
 			}
-			return nil, c.err(base, page, err)
+			return c.err(base, page, err)
 		}
 		if len(res.Referrals) > 0 {
-			return nil, c.err(base, page, fmt.Errorf("%w: %s", ErrReferral, strings.Join(res.Referrals, " ")))
+			return c.err(base, page, fmt.Errorf("%w: %s", ErrReferral, strings.Join(res.Referrals, " ")))
 		}
-		for _, e := range res.Entries {
-			out = append(out, convert(e))
+		n := len(res.Entries)
+		if n > 0 {
+			pages <- res.Entries
 		}
 		if c.opts.OnPage != nil {
-			c.opts.OnPage(base, page, len(res.Entries))
+			c.opts.OnPage(base, page, n)
 		}
 		ctrl, _ := ldap.FindControl(res.Controls, ldap.ControlTypePaging).(*ldap.ControlPaging)
 		if ctrl == nil {
 			// The server ignored the (non-critical) control: this one
 			// answer was the whole, unlimited result.
-			return out, nil
+			return nil
 		}
 		if len(ctrl.Cookie) == 0 {
-			return out, nil
+			return nil
 		}
 		paging.SetCookie(ctrl.Cookie)
 	}
