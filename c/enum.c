@@ -30,18 +30,24 @@ static struct walk walks[LDI_NMAPS] = {
 
 static const enum ldi_query walk_query[LDI_NMAPS] = { LDI_Q_PWENT, LDI_Q_GRENT, LDI_Q_SPENT };
 
-/* Starts a walk from the first row on the newest generation. Caller holds
+/* Back to "no row delivered yet". The statement is reset and rebound by the
+ * next ldi_enum_next (bound = 0), not here: after a fork this connection may
+ * be the parent's, which ldi_conn_ready closes without using. Caller holds
  * w->mu. */
-static enum ldi_outcome walk_start(struct walk *w, enum ldi_map m)
+static void walk_rewind(struct walk *w, int active)
 {
-	/* The statement is reset and rebound by the next ldi_enum_next (bound
-	 * = 0), not here: after a fork this connection may be the parent's,
-	 * which ldi_conn_ready closes without using. */
-	w->active = 1;
+	w->active = active;
 	w->done = 0;
 	w->pending = 0;
 	w->bound = 0;
 	w->last_id = 0;
+}
+
+/* Starts a walk from the first row on the newest generation. Caller holds
+ * w->mu. */
+static enum ldi_outcome walk_start(struct walk *w, enum ldi_map m)
+{
+	walk_rewind(w, 1);
 	return ldi_conn_ready(&w->conn, ldi_query_file(walk_query[m]), LDI_CHECK_NOW);
 }
 
@@ -50,8 +56,7 @@ enum ldi_outcome ldi_enum_set(enum ldi_map m)
 	struct walk *w = &walks[m];
 	enum ldi_outcome o;
 
-	ldi_init();
-	if (ldi_fork_gate() != 0)
+	if (ldi_enter() != 0)
 		return LDI_UNAVAIL;
 	pthread_mutex_lock(&w->mu);
 	o = walk_start(w, m);
@@ -67,8 +72,7 @@ enum ldi_outcome ldi_enum_next(enum ldi_map m, ldi_row_fn fn, void *ctx)
 	sqlite3_stmt *st;
 	int rc;
 
-	ldi_init();
-	if (ldi_fork_gate() != 0)
+	if (ldi_enter() != 0)
 		return LDI_UNAVAIL;
 	pthread_mutex_lock(&w->mu);
 	if (!w->active) {
@@ -146,19 +150,14 @@ void ldi_enum_end(enum ldi_map m)
 {
 	struct walk *w = &walks[m];
 
-	ldi_init();
 	/* Inside our own fork (see fork.c): leave the walk as it is. */
-	if (ldi_fork_gate() != 0)
+	if (ldi_enter() != 0)
 		return;
 	pthread_mutex_lock(&w->mu);
 	/* Release the generation: a long-lived process must not pin an old,
 	 * already replaced file (and its mmap) after its walk. */
 	ldi_conn_close(&w->conn);
-	w->active = 0;
-	w->done = 0;
-	w->pending = 0;
-	w->bound = 0;
-	w->last_id = 0;
+	walk_rewind(w, 0);
 	pthread_mutex_unlock(&w->mu);
 }
 

@@ -33,7 +33,7 @@
 /* Set while a fork is being prepared. Without it prepare can starve: the
  * slot mutexes are not fair, and busy lookup threads re-take a slot the
  * instant they release it (measured: ~65 ms per fork with 4 looping
- * threads). New lookups wait at ldi_fork_gate() instead.
+ * threads). New lookups wait at ldi_enter() instead.
  *
  * forker is the thread running fork(), written before forking is set
  * (release) and read only after forking is seen set (acquire). That thread
@@ -48,8 +48,11 @@
 static int forking;
 static pthread_t forker;
 
-int ldi_fork_gate(void)
+/* Every entry into the module's state passes here: one-time setup (which
+ * registers the fork handlers), then the fork gate. */
+int ldi_enter(void)
 {
+	ldi_init();
 	while (__atomic_load_n(&forking, __ATOMIC_ACQUIRE)) {
 		if (pthread_equal(__atomic_load_n(&forker, __ATOMIC_RELAXED), pthread_self()))
 			return -1;

@@ -149,10 +149,11 @@ void ldi_enum_unlock_all(void) LDI_HIDDEN;
 
 /* fork.c */
 void ldi_fork_register(void) LDI_HIDDEN;
-/* 0: go on (after waiting out another thread's fork); -1: the calling
- * thread is inside fork() holding every module lock (another library's
- * atfork handler called us): touch nothing, answer UNAVAIL. */
-int ldi_fork_gate(void) LDI_HIDDEN;
+/* Runs ldi_init, then the fork gate. 0: go on (after waiting out another
+ * thread's fork); -1: the calling thread is inside fork() holding every
+ * module lock (another library's atfork handler called us): touch nothing,
+ * answer UNAVAIL. */
+int ldi_enter(void) LDI_HIDDEN;
 
 /* pack.c: copy a row into the caller's struct and buffer. */
 struct ldi_pw_out {

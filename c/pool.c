@@ -51,8 +51,7 @@ static enum ldi_outcome run(enum ldi_query q, const char *text, long long num, i
 	enum ldi_outcome o;
 	int rc;
 
-	ldi_init();
-	if (ldi_fork_gate() != 0)
+	if (ldi_enter() != 0)
 		return LDI_UNAVAIL;
 	s = acquire();
 	c = &s->conn[ldi_query_file(q)];
