@@ -36,7 +36,10 @@ func Validate(snap *Snapshot) error {
 			return err
 		}
 	}
-	if r := fieldProblem(snap.Source); r != "" {
+	// Source is metadata (meta.source, `status`), never part of a passwd or
+	// group line, so ':' is harmless there (a server URL has one); a newline
+	// or control character would still garble `info` and status output.
+	if r := fieldProblem(strings.ReplaceAll(snap.Source, ":", "")); r != "" {
 		return &InvalidError{Map: "snapshot", Field: "source", Reason: r}
 	}
 	return nil

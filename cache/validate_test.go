@@ -52,6 +52,20 @@ var hostile = []struct {
 	{"newline in source", func(s *Snapshot) { s.Source = "a\nb" }, "snapshot", "source", "newline"},
 }
 
+// TestSourceMayNameAURL: meta.source is not a passwd/group field, so a
+// server URL (with its ':') is accepted there, and only there.
+func TestSourceMayNameAURL(t *testing.T) {
+	s := genSnapshot(5, 3, 2, true)
+	s.Source = "ldaps://[::1]:636"
+	if err := Validate(s); err != nil {
+		t.Fatalf("URL source refused: %v", err)
+	}
+	s.Users[0].Gecos = "ldaps://[::1]:636"
+	if err := Validate(s); err == nil {
+		t.Fatal("':' in gecos accepted")
+	}
+}
+
 func TestValidateHostile(t *testing.T) {
 	if err := Validate(genSnapshot(5, 3, 2, true)); err != nil {
 		t.Fatalf("base snapshot refused: %v", err)

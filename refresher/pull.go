@@ -215,9 +215,9 @@ func logRejections(log *slog.Logger, rs []Rejection) {
 	}
 }
 
-// sourceOf describes the server that answered for Snapshot.Source, which
-// the cache stores as a text field and so must hold no ':' (cache/validate):
-// "ldaps 127.0.0.1 port 636", an IPv6 host's colons escaped as %3A.
+// sourceOf describes the server that answered for Snapshot.Source, in the
+// words `status` prints: "ldaps 127.0.0.1 port 636" (an IPv6 host's colons
+// escaped as %3A, so the three words stay unambiguous).
 func sourceOf(serverURL string) string {
 	u, err := url.Parse(serverURL)
 	if err != nil {
