@@ -30,7 +30,7 @@ die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
 # machine passes `./build.sh test` and a prepared one does no apt work.
 BUILD_PKGS=(gcc make libc6-dev libsqlite3-dev pkg-config)
 TEST_PKGS=(slapd ldap-utils openssl util-linux procps psmisc sqlite3 python3 valgrind)
-BENCH_PKGS=(libnss-extrausers libnss-cache valgrind)
+BENCH_PKGS=(libnss-extrausers libnss-cache valgrind time)
 DOCKER_PKGS=(debootstrap)
 
 ensure_pkgs() {
