@@ -79,6 +79,16 @@ static int op_pwnam_hit(struct ctx *x, uint64_t r, uint64_t *ns)
 	return 0;
 }
 
+/* The same user again and again: the hot case of a process that keeps
+ * resolving a few owners (ls -l in one directory, a daemon serving one
+ * user). Every module's caches are warm here, so this is its CPU cost per
+ * call; op_pwnam_hit adds the memory latency of a random entry among all. */
+static int op_pwnam_same(struct ctx *x, uint64_t r, uint64_t *ns)
+{
+	(void)r;
+	return op_pwnam_hit(x, (uint64_t)(x->c->nusers / 2), ns);
+}
+
 static int op_pwnam_miss(struct ctx *x, uint64_t r, uint64_t *ns)
 {
 	char name[32];
@@ -270,6 +280,7 @@ int main(int argc, char **argv)
 	out(&x, "clock", "overhead_ns", "%llu", (unsigned long long)clock_overhead_ns());
 	int bad = 0;
 	bad |= measure(&x, "getpwnam_hit", op_pwnam_hit, c.max_ops, c.budget_ms);
+	bad |= measure(&x, "getpwnam_same", op_pwnam_same, c.max_ops, c.budget_ms);
 	bad |= measure(&x, "getpwnam_miss", op_pwnam_miss, c.max_ops, c.budget_ms);
 	bad |= measure(&x, "getpwuid", op_pwuid, c.max_ops, c.budget_ms);
 	bad |= measure(&x, "getgrnam_small", op_grnam_small, c.max_ops, c.budget_ms);

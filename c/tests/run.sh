@@ -72,6 +72,10 @@ readelf -d "$SO" | grep -q 'SONAME.*\[libnss_ldapidm.so.2\]' && ok "soname libns
 readelf -d "$SO" | grep -Eq 'BIND_NOW|FLAGS.*NOW' && ok "BIND_NOW (-z now)" || fail "not linked -z now"
 readelf -lW "$SO" | grep -q GNU_RELRO && ok "GNU_RELRO" || fail "no RELRO segment"
 if nm -D --undefined-only "$SO" | grep -q 'sqlite3'; then fail "module imports sqlite3 symbols"; else ok "no sqlite3 symbol imported"; fi
+# The SQLite inside is the pinned amalgamation c/sqlite.mk compiles (its
+# source id, a hash of the exact sources, is compiled into the library).
+srcid=$(sed -n 's/^#define SQLITE_SOURCE_ID *"\(.*\)"/\1/p' "$OUT/obj/include/sqlite3.h" 2>/dev/null || true)
+if [ -n "$srcid" ] && grep -aqF "$srcid" "$SO"; then ok "SQLite is the pinned amalgamation (${srcid%% *})"; else fail "SQLite source id '$srcid' not found in the module"; fi
 
 # ------------------------------------------------------------ build
 CFLAGS="-O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter -pthread"
