@@ -12,6 +12,9 @@
 #               ldapidm, keyed and enumerated, equal to the expectations
 #   nobody      an unprivileged reader gets passwd/group, no shadow data
 #   erange      every entry point from a 1-byte buffer upward (erange.c)
+#   nomem       every entry point with the Nth allocation failing, cold and
+#               warm: ENOMEM or UNAVAIL, never a false NOTFOUND or a wrong
+#               entry; the next call right (nomem.c)
 #   threads     8 threads x 100,000 checked lookups (threads.c)
 #   fork        2,000 children forked under 4 looking-up threads (fork.c)
 #   atfork      lookups from another library's atfork prepare/parent/child
@@ -82,6 +85,9 @@ CFLAGS="-O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter -pthread"
 for h in erange threads fork atfork inplace hostile broken; do
 	gcc $CFLAGS -o "$WORK/bin/$h" "$HERE/$h.c" "$HERE/harness.c" -ldl
 done
+# nomem defines malloc/calloc/realloc; -rdynamic exports them so the
+# dlopen'ed module binds to them.
+gcc $CFLAGS -rdynamic -o "$WORK/bin/nomem" "$HERE/nomem.c" "$HERE/harness.c" -ldl
 gcc $CFLAGS -o "$WORK/bin/hostsqlite" "$HERE/hostsqlite.c" "$HERE/harness.c" -ldl -lsqlite3
 (cd "$ROOT" && go build -o "$WORK/bin/mkcache" ./nss/internal/testcache/mkcache)
 "$WORK/bin/mkcache" -dir "$CACHE" -users 6000 -groups 40 -gen A -text "$EXPECT"
@@ -176,6 +182,7 @@ fi
 
 # ---------------------------------------------------------------- harnesses
 "$WORK/bin/erange" && ok "erange" || fail "erange"
+"$WORK/bin/nomem" && ok "nomem" || fail "nomem"
 "$WORK/bin/threads" 8 100000 && ok "threads" || fail "threads"
 "$WORK/bin/fork" 2000 && ok "fork" || fail "fork"
 "$WORK/bin/atfork" 200 && ok "atfork" || fail "atfork"
