@@ -38,7 +38,7 @@ done
 # Run order: read-only checks first, then the scenarios that change the
 # directory, stop servers or kill the refresher. Each leaves the topology
 # as it found it (servers up, client connected, refresher healthy).
-ALL_SCENARIOS=(lookups shadow changes baddata failover netcut killpull)
+ALL_SCENARIOS=(lookups shadow changes baddata nscd failover netcut killpull)
 NUSERS=${LDAPIDM_DT_USERS:-5000}
 NGROUPS=100
 
