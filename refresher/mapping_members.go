@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/go-ldap/ldap/v3"
-
 	"github.com/ldapidm/ldapidm/refresher/validate"
 )
 
@@ -32,11 +30,7 @@ func isDN(v string) (string, bool) {
 	if !strings.Contains(v, "=") {
 		return "", false
 	}
-	p, err := ldap.ParseDN(v)
-	if err != nil || len(p.RDNs) == 0 {
-		return "", false
-	}
-	return strings.ToLower(p.String()), true
+	return validate.DNKey(v)
 }
 
 // resolve returns g's member names, direct members first, then nested

@@ -157,13 +157,16 @@ func assemble(cfg *config.Config, users []validate.UserCand, refusedKeys []strin
 	if err != nil {
 		return nil, rej, err
 	}
-	r := &memberResolver{users: map[string]string{}, refused: map[string]bool{}, groups: map[string]*groupEntry{}}
-	for _, c := range users {
-		r.refused[c.Key] = true
-	}
+	r := &memberResolver{users: make(map[string]string, len(kept)), refused: map[string]bool{},
+		groups: make(map[string]*groupEntry, len(groups))}
 	for _, c := range kept {
 		r.users[c.Key] = c.User.Name
-		delete(r.refused, c.Key)
+	}
+	// A user is refused when no candidate with its DN was kept.
+	for _, c := range users {
+		if _, ok := r.users[c.Key]; !ok {
+			r.refused[c.Key] = true
+		}
 	}
 	for _, k := range refusedKeys {
 		r.refused[k] = true

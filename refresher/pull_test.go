@@ -37,7 +37,7 @@ const localPasswd = "root:x:0:0:root:/root:/bin/bash\n" +
 const localGroup = "root:x:0:\nusers:x:100:\nlocalgrp:x:1000:localuser\nnogroup:x:65534:\n"
 
 // testConfig is a configuration with local account files in a temp dir.
-func testConfig(t *testing.T, page uint32, dirs ...*config.Directory) *config.Config {
+func testConfig(t testing.TB, page uint32, dirs ...*config.Directory) *config.Config {
 	t.Helper()
 	dir := t.TempDir()
 	pw, gr := filepath.Join(dir, "passwd"), filepath.Join(dir, "group")

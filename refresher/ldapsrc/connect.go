@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/go-ldap/ldap/v3"
-
 	"github.com/ldapidm/ldapidm/refresher/config"
 )
 
@@ -46,7 +44,8 @@ func (o *Options) defaults() {
 
 // Conn is an open, bound connection to one server of a directory.
 type Conn struct {
-	l      *ldap.Conn
+	w      *wire
+	raw    net.Conn // the TCP connection under any TLS; closing it ends all
 	opts   Options
 	Server string // "scheme://host:port" of the server that answered
 	Addr   string // the address actually dialled
@@ -57,7 +56,8 @@ type Conn struct {
 // Close ends the connection.
 func (c *Conn) Close() error {
 	c.stop()
-	return c.l.Close()
+	c.w.unbind()
+	return c.w.nc.Close()
 }
 
 // Connect opens and binds a connection to the first usable server of d.
@@ -202,49 +202,70 @@ func connectAddr(ctx context.Context, d *config.Directory, o Options, host, addr
 	}
 	dctx, cancel := context.WithTimeout(ctx, o.ConnectTimeout)
 	defer cancel()
-	nc, err := (&net.Dialer{}).DialContext(dctx, "tcp", addr)
+	raw, err := (&net.Dialer{}).DialContext(dctx, "tcp", addr)
 	if err != nil {
 		return nil, &opError{"dial", err}
 	}
-	if d.TLS == config.TLSLDAPS {
-		tconn := tls.Client(nc, tc)
-		if err := tconn.HandshakeContext(dctx); err != nil {
-			nc.Close()
-			return nil, &opError{"tls", err}
-		}
-		nc = tconn
-	}
-	l := ldap.NewConn(nc, d.TLS == config.TLSLDAPS)
-	l.Start()
-	// The StartTLS and bind exchanges are bounded by the connect timeout;
-	// searches by the search timeout (see Search).
-	l.SetTimeout(o.ConnectTimeout)
 	// Cancelling ctx (shutdown) closes the socket, which fails any pending
 	// operation at once instead of waiting for its timeout.
-	stop := context.AfterFunc(ctx, func() { l.Close() })
+	stop := context.AfterFunc(ctx, func() { raw.Close() })
 	fail := func(op string, err error) (*Conn, error) {
 		stop()
-		l.Close()
+		raw.Close()
 		return nil, &opError{op, err}
 	}
+	w := newWire(raw)
+	if d.TLS == config.TLSLDAPS {
+		tconn, _ := w.startTLS(tc) // nothing read yet: cannot fail
+		if err := tconn.HandshakeContext(dctx); err != nil {
+			return fail("tls", err)
+		}
+	}
+	// The StartTLS and bind exchanges are bounded by the connect timeout
+	// (exchange sets the deadline); searches by the search timeout.
 	if d.TLS == config.TLSStartTLS {
-		if err := l.StartTLS(tc); err != nil {
+		r, err := w.exchange(extendedRequest(oidStartTLS), opExtendedResp, o.ConnectTimeout)
+		if err == nil {
+			err = r.err()
+		}
+		var tconn *tls.Conn
+		if err == nil {
+			tconn, err = w.startTLS(tc)
+		}
+		if err == nil {
+			err = tconn.HandshakeContext(dctx)
+		}
+		if err != nil {
 			// Never fall back to clear text.
 			return fail("starttls", err)
 		}
 	}
 	switch {
 	case d.BindExt:
-		if err := l.ExternalBind(); err != nil {
+		if err := bind(w, externalBind(), o.ConnectTimeout); err != nil {
 			return fail("bind", err)
 		}
 	case d.BindDN != "":
-		if err := l.Bind(d.BindDN, cred); err != nil {
+		if cred == "" {
+			// RFC 4513 §5.1.2: a DN with no password is an
+			// "unauthenticated" bind that servers accept as anonymous;
+			// refuse it rather than silently read as nobody.
+			return fail("bind", fmt.Errorf("as %q: empty password not allowed", d.BindDN))
+		}
+		if err := bind(w, simpleBind(d.BindDN, cred), o.ConnectTimeout); err != nil {
 			return fail("bind", fmt.Errorf("as %q: %w", d.BindDN, err))
 		}
 	default:
 		// Anonymous: no bind request at all (RFC 4513 §5.1.1).
 	}
-	l.SetTimeout(o.SearchTimeout)
-	return &Conn{l: l, opts: o, stop: stop}, nil
+	return &Conn{w: w, raw: raw, opts: o, stop: stop}, nil
+}
+
+// bind sends a BindRequest and checks its response.
+func bind(w *wire, req []byte, timeout time.Duration) error {
+	r, err := w.exchange(req, opBindResponse, timeout)
+	if err != nil {
+		return err
+	}
+	return r.err()
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-ldap/ldap/v3"
+	"github.com/ldapidm/ldapidm/refresher/ldapsrc/ber"
 )
 
 // Entry is one search result: its DN and the requested attributes, keyed by
@@ -49,90 +49,154 @@ func (c *Conn) Search(ctx context.Context, base, filter string, attrs []string) 
 // SearchEach is Search handing each entry to fn as its page arrives instead
 // of collecting them, so a caller that keeps only a mapped form of each
 // entry never holds the whole raw result (at 100,000 users the raw entries
-// were most of the refresher's heap and of its GC work). fn must not keep e.
+// were most of the refresher's heap and of its GC work). fn must not keep e
+// itself; the strings and value slices in it are its own to keep.
 // When SearchEach returns an error, fn has seen an incomplete result, which
 // the caller must discard: a pull never uses a partial search.
 func (c *Conn) SearchEach(ctx context.Context, base, filter string, attrs []string, fn func(e *Entry)) error {
+	fb, err := encodeFilter(filter)
+	if err != nil {
+		return c.err(base, 1, err)
+	}
 	// fn runs on its own goroutine, one page at a time and in order, so
-	// mapping a page overlaps with the server sending the next one
-	// (the library sends the next page's request only when Search
-	// returns). One page may wait in the channel: at most two pages of
-	// raw entries are alive. The consumer has finished before this
-	// returns, so the caller never sees fn running after an error.
-	pages := make(chan []*ldap.Entry, 1)
+	// mapping a page overlaps with the server sending the next one (its
+	// request goes out before the page is handed over). One page may wait
+	// in the channel: at most three pages of entries are alive. The
+	// consumer has finished before this returns, so the caller never sees
+	// fn running after an error.
+	pages := make(chan []Entry, 1)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for p := range pages {
-			for k, e := range p {
-				ce := convert(e)
-				p[k] = nil // the raw entry is garbage once converted
-				fn(&ce)
+			for k := range p {
+				fn(&p[k])
 			}
 		}
 	}()
 	defer func() { close(pages); <-done }()
 	ctx, cancel := context.WithTimeout(ctx, c.opts.SearchTimeout)
 	defer cancel()
-	stop := context.AfterFunc(ctx, func() { c.l.Close() })
+	// The timeout and a cancelled ctx close the socket, which fails the
+	// read in flight at once; the deadline does the same without a timer
+	// race for a server that has stopped answering.
+	stop := context.AfterFunc(ctx, func() { c.raw.Close() })
 	defer stop()
 	deadline, _ := ctx.Deadline()
-	paging := ldap.NewControlPaging(c.opts.PageSize)
+	c.w.nc.SetDeadline(deadline)
+	defer c.w.nc.SetDeadline(time.Time{})
+	dec := newEntryDecoder(attrs)
+	fail := func(page int, err error) error {
+		if cerr := ctx.Err(); cerr != nil {
+			err = fmt.Errorf("%w (%v)", cerr, err)
+		} else if !time.Now().Before(deadline) {
+			err = fmt.Errorf("%w (%v)", context.DeadlineExceeded, err)
+		}
+		return c.err(base, page, err)
+	}
+	var cookie []byte
+	id, err := c.sendPage(base, fb, attrs, deadline, cookie)
 	for page := 1; ; page++ {
-		if err := ctx.Err(); err != nil {
-			return c.err(base, page, err)
+		if err == nil {
+			err = ctx.Err()
 		}
-		// TimeLimit is in whole seconds, at least 1 (0 means none).
-		timeLimit := int(time.Until(deadline).Seconds())
-		if timeLimit < 1 {
-			timeLimit = 1
-		}
-		req := ldap.NewSearchRequest(base, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases,
-			0, timeLimit, false, filter, attrs, []ldap.Control{paging})
-		res, err := c.l.Search(req)
 		if err != nil {
-			// The library's own request timeout (set to the search timeout
-			// too) can fire a moment before ctx's timer does: past the
-			// deadline, either way the search timeout expired.
-			if cerr := ctx.Err(); cerr != nil {
-				err = fmt.Errorf("%w (%v)", cerr, err)
-			} else if !time.Now().Before(deadline) {
-				err = fmt.Errorf("%w (%v)", context.DeadlineExceeded, err)
-			}
-			return c.err(base, page, err)
+			return fail(page, err)
 		}
-		if len(res.Referrals) > 0 {
-			return c.err(base, page, fmt.Errorf("%w: %s", ErrReferral, strings.Join(res.Referrals, " ")))
-		}
-		n := len(res.Entries)
-		if n > 0 {
-			pages <- res.Entries
+		var entries []Entry
+		var more bool
+		entries, cookie, more, err = c.readPage(id, dec)
+		if err != nil {
+			return fail(page, err)
 		}
 		if c.opts.OnPage != nil {
-			c.opts.OnPage(base, page, n)
+			c.opts.OnPage(base, page, len(entries))
 		}
-		ctrl, _ := ldap.FindControl(res.Controls, ldap.ControlTypePaging).(*ldap.ControlPaging)
-		if ctrl == nil {
-			// The server ignored the (non-critical) control: this one
-			// answer was the whole, unlimited result.
+		if more {
+			// The next request goes out before this page is mapped.
+			id, err = c.sendPage(base, fb, attrs, deadline, cookie)
+		}
+		if len(entries) > 0 {
+			pages <- entries
+		}
+		if !more {
 			return nil
 		}
-		if len(ctrl.Cookie) == 0 {
-			return nil
+	}
+}
+
+// sendPage sends one page's SearchRequest. Each page carries the time left
+// as its server-side time limit, in whole seconds, at least 1 (0 would
+// mean none).
+func (c *Conn) sendPage(base string, filter []byte, attrs []string, deadline time.Time, cookie []byte) (int32, error) {
+	timeLimit := int(time.Until(deadline).Seconds())
+	if timeLimit < 1 {
+		timeLimit = 1
+	}
+	return c.w.send(searchRequest(base, filter, attrs, timeLimit), pagingControl(c.opts.PageSize, cookie))
+}
+
+// readPage reads the answer to search request id: its entries up to the
+// SearchResultDone. more is whether the server has another page (a
+// non-empty cookie). A referral, a continuation reference, a result code
+// other than success (a size or time limit, with or without entries
+// before it), a malformed message, an unsolicited notice or a message for
+// another request fail the page.
+func (c *Conn) readPage(id int32, dec *entryDecoder) (entries []Entry, cookie []byte, more bool, err error) {
+	dec.newPage()
+	entries = make([]Entry, 0, c.opts.PageSize)
+	for {
+		m, err := c.w.recv()
+		if err != nil {
+			return nil, nil, false, err
 		}
-		paging.SetCookie(ctrl.Cookie)
+		if m.id == 0 {
+			return nil, nil, false, notice(m.tag, m.op)
+		}
+		if m.id != id {
+			return nil, nil, false, protoErr("message ID %d in answer to search %d", m.id, id)
+		}
+		switch m.tag {
+		case opSearchEntry:
+			e, err := dec.decode(m.op)
+			if err != nil {
+				return nil, nil, false, err
+			}
+			entries = append(entries, e)
+		case opSearchRef:
+			var uris []string
+			for rest := m.op; len(rest) > 0; {
+				var u []byte
+				if u, rest, err = ber.Expect(rest, ber.TagOctetString); err != nil {
+					return nil, nil, false, err
+				}
+				uris = append(uris, string(u))
+			}
+			return nil, nil, false, fmt.Errorf("%w: %s", ErrReferral, strings.Join(uris, " "))
+		case opSearchDone:
+			r, err := parseResult(m.op)
+			if err != nil {
+				return nil, nil, false, err
+			}
+			if err := r.err(); err != nil {
+				return nil, nil, false, err
+			}
+			if len(r.referrals) > 0 {
+				return nil, nil, false, fmt.Errorf("%w: %s", ErrReferral, strings.Join(r.referrals, " "))
+			}
+			cookie, found, err := pagingCookie(m.controls)
+			if err != nil {
+				return nil, nil, false, err
+			}
+			// Without the control the server ignored our (non-critical)
+			// one: this answer was the whole, unlimited result.
+			return entries, cookie, found && len(cookie) > 0, nil
+		default:
+			return nil, nil, false, protoErr("operation %#02x in answer to a search", m.tag)
+		}
 	}
 }
 
 func (c *Conn) err(base string, page int, err error) error {
 	return &Error{Op: "search", Server: c.Server, Base: base, Page: page, Err: redact(err, c.cred)}
-}
-
-func convert(e *ldap.Entry) Entry {
-	out := Entry{DN: e.DN, Attrs: make(map[string][]string, len(e.Attributes))}
-	for _, a := range e.Attributes {
-		k := strings.ToLower(a.Name)
-		out.Attrs[k] = append(out.Attrs[k], a.Values...)
-	}
-	return out
 }

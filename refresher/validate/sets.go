@@ -32,11 +32,75 @@ type GroupCand struct {
 // since the naming attributes of users and groups (uid, cn) match
 // case-insensitively. An unparsable DN falls back to its lowercased text.
 func NormalizeDN(dn string) string {
-	p, err := ldap.ParseDN(dn)
-	if err != nil {
-		return strings.ToLower(strings.TrimSpace(dn))
+	if key, ok := DNKey(dn); ok {
+		return key
 	}
-	return strings.ToLower(p.String())
+	return strings.ToLower(strings.TrimSpace(dn))
+}
+
+// DNKey is the normalised form of dn when it parses as a DN with at least
+// one RDN; ok is false otherwise. NormalizeDN and RFC 2307bis member
+// resolution share it, so a member DN and a user's DN meet on one key.
+//
+// Most DNs are plain ("uid=jdoe,ou=people,dc=example,dc=org"): every RDN
+// one type=value pair, no escapes, spaces, '+' or quotes. For those the
+// RFC 4514 parse and re-serialisation give back the text itself, so the
+// key is its lowercase, computed without the parse (which was a fifth of
+// a 100,000-user pull's CPU, issue #3). FuzzDNKey checks the shortcut
+// against the full parse.
+func DNKey(dn string) (string, bool) {
+	if plainDN(dn) {
+		return strings.ToLower(dn), true
+	}
+	p, err := ldap.ParseDN(dn)
+	if err != nil || len(p.RDNs) == 0 {
+		return "", false
+	}
+	return strings.ToLower(p.String()), true
+}
+
+// plainDN reports whether dn is RDNs of exactly one type=value each,
+// separated by ',', with a type of letters, digits and '-' starting with a
+// letter (an RFC 4512 descr) and a non-empty value of letters, digits and
+// ".-_@" only: nothing that RFC 4514 escapes, trims or reorders.
+func plainDN(dn string) bool {
+	const (
+		typeStart = iota
+		inType
+		valueStart
+		inValue
+	)
+	state := typeStart
+	for i := 0; i < len(dn); i++ {
+		c := dn[i]
+		letter := (c|0x20) >= 'a' && (c|0x20) <= 'z'
+		digit := c >= '0' && c <= '9'
+		switch state {
+		case typeStart:
+			if !letter {
+				return false
+			}
+			state = inType
+		case inType:
+			switch {
+			case letter || digit || c == '-':
+			case c == '=':
+				state = valueStart
+			default:
+				return false
+			}
+		case valueStart, inValue:
+			switch {
+			case letter || digit || c == '.' || c == '-' || c == '_' || c == '@':
+				state = inValue
+			case c == ',' && state == inValue:
+				state = typeStart
+			default:
+				return false
+			}
+		}
+	}
+	return state == inValue
 }
 
 // CollisionError fails a pull under CollisionFail: LDAP entries that
@@ -79,9 +143,9 @@ func (s *sorter) Swap(i, j int)      { s.swap(i, j) }
 func Users(cands []UserCand, local *Local, failOnCollision bool) ([]UserCand, []Rejection, error) {
 	order(len(cands), func(i int) int { return cands[i].Dir }, func(i int) string { return cands[i].Key },
 		func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
-	names := map[string]string{}
-	uids := map[uint32]string{}
-	var kept []UserCand
+	names := make(map[string]string, len(cands))
+	uids := make(map[uint32]string, len(cands))
+	kept := make([]UserCand, 0, len(cands))
 	var rej, coll []Rejection
 	reject := func(c UserCand, format string, args ...any) {
 		rej = append(rej, Rejection{DN: c.DN, Map: MapPasswd, Name: c.User.Name, Reason: fmt.Sprintf(format, args...)})
@@ -119,9 +183,9 @@ func Users(cands []UserCand, local *Local, failOnCollision bool) ([]UserCand, []
 func Groups(cands []GroupCand, local *Local, failOnCollision bool) ([]GroupCand, []Rejection, error) {
 	order(len(cands), func(i int) int { return cands[i].Dir }, func(i int) string { return cands[i].Key },
 		func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
-	names := map[string]string{}
-	gids := map[uint32]string{}
-	var kept []GroupCand
+	names := make(map[string]string, len(cands))
+	gids := make(map[uint32]string, len(cands))
+	kept := make([]GroupCand, 0, len(cands))
 	var rej, coll []Rejection
 	for _, c := range cands {
 		g := c.Group
