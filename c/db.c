@@ -12,9 +12,12 @@
  *    journal look-ups are needed; SQLITE_OPEN_NOFOLLOW refuses a symlink
  *    swapped in after the lstat. SQLite's unix VFS opens every fd O_CLOEXEC.
  *  - Nothing is ever created or written: query_only, temp_store=MEMORY.
- *  - user_version must be 1, meta.kind must name the file's role and the
- *    size must match the header's page count, else the connection is
- *    closed and the caller gets UNAVAIL.
+ *  - user_version must be 1 or 2, meta.kind must name the file's role and
+ *    the size must match the header's page count, else the connection is
+ *    closed and the caller gets UNAVAIL. Version 2 adds the packed blocks
+ *    that enumeration reads (ldapidm.h); a version 1 file, still left on a
+ *    host upgraded while its directory was unreachable, is served as
+ *    before, enumerated row by row. The version is kept in the connection.
  *  - A "generation" is the file opened, as lstat saw it (dev, inode, size,
  *    mtime, ctime). An open connection is re-validated against its path at
  *    most once per LDI_RECHECK_NS (or at once after ldi_recheck()); any
@@ -95,10 +98,10 @@ static int make_uri(const char *path, char *uri, size_t n)
 }
 
 /* The file must be what we expect before anything is served from it:
- * schema version 1, meta.kind naming this file's role, and exactly as many
- * bytes as its header's page count says (a truncated copy would otherwise
- * answer from the pages it still has and fail on the rest). One statement,
- * so opening stays cheap. */
+ * schema version 1 or 2, meta.kind naming this file's role, and exactly as
+ * many bytes as its header's page count says (a truncated copy would
+ * otherwise answer from the pages it still has and fail on the rest). One
+ * statement, so opening stays cheap. Returns the version, 0 if invalid. */
 static int valid(sqlite3 *db, enum ldi_file f, off_t size)
 {
 	static const char sql[] =
@@ -106,19 +109,21 @@ static int valid(sqlite3 *db, enum ldi_file f, off_t size)
 		" (SELECT page_count FROM pragma_page_count) * (SELECT page_size FROM pragma_page_size),"
 		" (SELECT value FROM meta WHERE key = 'kind')";
 	sqlite3_stmt *st = NULL;
-	int ok = 0;
+	int version = 0;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		const unsigned char *k = sqlite3_column_text(st, 2);
-		ok = sqlite3_column_type(st, 0) == SQLITE_INTEGER && sqlite3_column_int64(st, 0) == 1 &&
-		     sqlite3_column_type(st, 1) == SQLITE_INTEGER && sqlite3_column_int64(st, 1) == (sqlite3_int64)size &&
-		     sqlite3_column_type(st, 2) == SQLITE_TEXT && k != NULL && strcmp((const char *)k, kind[f]) == 0;
+		sqlite3_int64 v = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_type(st, 0) == SQLITE_INTEGER && (v == 1 || v == 2) &&
+		    sqlite3_column_type(st, 1) == SQLITE_INTEGER && sqlite3_column_int64(st, 1) == (sqlite3_int64)size &&
+		    sqlite3_column_type(st, 2) == SQLITE_TEXT && k != NULL && strcmp((const char *)k, kind[f]) == 0)
+			version = (int)v;
 	}
 out:
 	sqlite3_finalize(st);
-	return ok;
+	return version;
 }
 
 /* Same file, as far as lstat can tell. The inode alone is not enough:
@@ -140,7 +145,7 @@ static enum ldi_outcome open_once(struct ldi_conn *c, enum ldi_file f, int *race
 	size_t urilen;
 	struct stat st, again;
 	sqlite3 *db = NULL;
-	int rc, n;
+	int rc, n, version;
 
 	if (ldi_paths(f, dir, given, sizeof(given)) != 0)
 		return LDI_UNAVAIL;
@@ -216,11 +221,13 @@ static enum ldi_outcome open_once(struct ldi_conn *c, enum ldi_file f, int *race
 		sqlite3_close(db);
 		return ldi_sqlite_outcome(rc);
 	}
-	if (!valid(db, f, st.st_size))
+	version = valid(db, f, st.st_size);
+	if (version == 0)
 		goto unavail;
 
 	memset(c, 0, sizeof(*c));
 	c->db = db;
+	c->version = version;
 	c->st = st;
 	c->pid = ldi_pid();
 	c->dir_epoch = ldi_dir_epoch();

@@ -22,6 +22,7 @@
 #include <shadow.h>
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -66,6 +67,9 @@ enum ldi_query {
 	LDI_Q_PWENT,
 	LDI_Q_GRENT,
 	LDI_Q_SPENT,
+	LDI_Q_PWBLK,
+	LDI_Q_GRBLK,
+	LDI_Q_SPBLK,
 	LDI_NQUERIES
 };
 
@@ -82,6 +86,7 @@ enum ldi_outcome {
 /* One open generation of one cache file. */
 struct ldi_conn {
 	sqlite3 *db;
+	int version;          /* PRAGMA user_version: 1 or 2 (db.c: valid) */
 	sqlite3_stmt *stmt[LDI_NQUERIES];
 	struct stat st;       /* the file opened (lstat): a republish renames a
 	                       * new inode over the path, an in-place rewrite
@@ -102,6 +107,46 @@ struct ldi_slot {
 /* Reads the current row of a statement into the caller's result. Returns
  * LDI_FOUND, LDI_ERANGE (nothing touched) or LDI_UNAVAIL (row corrupt). */
 typedef enum ldi_outcome (*ldi_row_fn)(sqlite3_stmt *st, void *ctx);
+
+/* Reads the entry at p (avail bytes left in its block) into the caller's
+ * result, or only checks it when ctx is NULL. Sets *used to the entry's
+ * size unless it returns LDI_UNAVAIL (entry malformed or overrunning the
+ * block); otherwise as ldi_row_fn. */
+typedef enum ldi_outcome (*ldi_blk_fn)(const unsigned char *p, size_t avail, size_t *used, void *ctx);
+
+/*
+ * Packed blocks (schema version 2): the contract with the Go writer
+ * (cache/block.go; also documented in cache/schema_main.sql).
+ *
+ * Tables passwd_block, grp_block (cache.db) and shadow_block (shadow.db),
+ * each (id INTEGER PRIMARY KEY, data BLOB NOT NULL). Block ids ascend in
+ * enumeration order; concatenating the blocks' entries in id order gives
+ * the map's rows in rowid order, entry for entry.
+ *
+ * A block: u32 count (>= 1), then count entries back to back, and nothing
+ * after the last. An entry: a fixed run of numbers, then one u32 byte
+ * length per string field, then each string followed by one NUL byte:
+ *   passwd  u32 uid, u32 gid;                  name passwd gecos dir shell
+ *   group   u32 gid;                           name passwd members
+ *           (members: names joined by ',', as grp.members; "" for none)
+ *   shadow  i64 lastchg min max warn inact expire flag (-1: empty field);
+ *                                               name passwd
+ * Integers are little-endian and unaligned (the blob's address has no
+ * alignment guarantee): the reader assembles them byte by byte. Lengths
+ * exclude the NUL. Ids are 0 .. 2^32-2. Limits: a blob is at most
+ * SQLite's maximum length (1e9 bytes by default), so every length and
+ * count fits in u32; the writer closes a block at about LDI_BLK_TARGET
+ * bytes (one larger entry gets a block of its own).
+ *
+ * The reader trusts none of it: a blob that is not a BLOB or shorter than
+ * 4 bytes, a count of 0, an entry whose header or string overruns the
+ * blob, a field without its NUL, an id of 2^32-1, or bytes left after the
+ * last entry, make that enumeration end with UNAVAIL (enum.c, pack.c).
+ */
+#define LDI_BLK_PW_NUM 8   /* bytes of numbers before the lengths */
+#define LDI_BLK_GR_NUM 4
+#define LDI_BLK_SP_NUM 56
+#define LDI_BLK_TARGET 16384 /* informative: cache/block.go blockTarget */
 
 /* status.c */
 enum nss_status ldi_status(enum ldi_outcome o, int *errnop) LDI_HIDDEN;
@@ -174,6 +219,12 @@ struct ldi_sp_out {
 enum ldi_outcome ldi_pack_pw(sqlite3_stmt *st, void *ctx) LDI_HIDDEN;
 enum ldi_outcome ldi_pack_gr(sqlite3_stmt *st, void *ctx) LDI_HIDDEN;
 enum ldi_outcome ldi_pack_sp(sqlite3_stmt *st, void *ctx) LDI_HIDDEN;
+/* pack.c: the same from one entry of a packed block (ldi_blk_fn). */
+enum ldi_outcome ldi_unpack_pw(const unsigned char *p, size_t avail, size_t *used, void *ctx) LDI_HIDDEN;
+enum ldi_outcome ldi_unpack_gr(const unsigned char *p, size_t avail, size_t *used, void *ctx) LDI_HIDDEN;
+enum ldi_outcome ldi_unpack_sp(const unsigned char *p, size_t avail, size_t *used, void *ctx) LDI_HIDDEN;
+/* The count at the start of a block (caller checked there are 4 bytes). */
+uint32_t ldi_blk_count(const unsigned char *p) LDI_HIDDEN;
 
 /* initgroups.c */
 struct ldi_groups_out {

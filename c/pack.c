@@ -10,6 +10,16 @@
  *
  * A row that breaks the schema (NULL text, non-integer or out-of-range ids)
  * is corruption: LDI_UNAVAIL, never a made-up answer.
+ *
+ * Two sources feed the same copying code (emit_*): a SQLite row (ldi_pack_*,
+ * every lookup, and enumeration of a version 1 cache) and one entry of a
+ * packed block (ldi_unpack_*, enumeration of a version 2 cache; the format
+ * is in ldapidm.h and cache/schema_main.sql). A block comes from a file we
+ * do not trust to be well formed: every length is checked against the
+ * bytes left in the blob before anything is read through it, and every
+ * field must end in the NUL the format puts there (the copy takes the field
+ * with its NUL, so a string handed to glibc is always terminated inside the
+ * caller's buffer). Any mismatch is LDI_UNAVAIL.
  */
 #include <stdint.h>
 #include <string.h>
@@ -19,6 +29,21 @@
 struct text {
 	const char *p;
 	size_t n;
+};
+
+/* What an entry is made of, whichever source it came from. */
+struct pw_fields {
+	struct text f[5]; /* name, passwd, gecos, dir, shell */
+	uint32_t uid, gid;
+};
+struct gr_fields {
+	struct text name, pw, mem; /* mem: member names joined by ',' */
+	uint32_t gid;
+};
+struct sp_fields {
+	struct text name, pw;
+	long num[6];        /* lastchg, min, max, warn, inact, expire; -1 empty */
+	unsigned long flag; /* ~0UL empty */
 };
 
 /* Each column is fetched once with sqlite3_column_value and read with the
@@ -59,6 +84,11 @@ static int get_id(sqlite3_stmt *st, int col, uint32_t *id)
 	return 0;
 }
 
+/* The emit_* functions are inlined into both of their callers: left as
+ * calls, getgrnam_r of the 5,000-member group went from 35 to 44 us
+ * (nssbench, 100,000 users, 3 runs each, same minute). */
+#define LDI_EMIT static inline __attribute__((always_inline))
+
 static char *put(char *dst, const struct text *t)
 {
 	memcpy(dst, t->p, t->n);
@@ -66,77 +96,62 @@ static char *put(char *dst, const struct text *t)
 	return dst + t->n + 1;
 }
 
-enum ldi_outcome ldi_pack_pw(sqlite3_stmt *st, void *ctx)
+LDI_EMIT enum ldi_outcome emit_pw(const struct pw_fields *e, struct ldi_pw_out *out)
 {
-	struct ldi_pw_out *out = ctx;
-	struct text f[5]; /* name, passwd, gecos, dir, shell */
-	static const int col[5] = { 0, 1, 4, 5, 6 };
-	uint32_t uid, gid;
 	size_t need = 0;
 	char *p = out->buf;
 
-	for (int i = 0; i < 5; i++) {
-		if (get_text(st, col[i], &f[i]) != 0)
-			return LDI_UNAVAIL;
-		need += f[i].n + 1;
-	}
-	if (get_id(st, 2, &uid) != 0 || get_id(st, 3, &gid) != 0)
-		return LDI_UNAVAIL;
+	for (int i = 0; i < 5; i++)
+		need += e->f[i].n + 1;
 	if (need > out->len)
 		return LDI_ERANGE;
-
 	out->pw->pw_name = p;
-	p = put(p, &f[0]);
+	p = put(p, &e->f[0]);
 	out->pw->pw_passwd = p;
-	p = put(p, &f[1]);
+	p = put(p, &e->f[1]);
 	out->pw->pw_gecos = p;
-	p = put(p, &f[2]);
+	p = put(p, &e->f[2]);
 	out->pw->pw_dir = p;
-	p = put(p, &f[3]);
+	p = put(p, &e->f[3]);
 	out->pw->pw_shell = p;
-	put(p, &f[4]);
-	out->pw->pw_uid = uid;
-	out->pw->pw_gid = gid;
+	put(p, &e->f[4]);
+	out->pw->pw_uid = e->uid;
+	out->pw->pw_gid = e->gid;
 	return LDI_FOUND;
 }
 
-enum ldi_outcome ldi_pack_gr(sqlite3_stmt *st, void *ctx)
+LDI_EMIT enum ldi_outcome emit_gr(const struct gr_fields *e, struct ldi_gr_out *out)
 {
-	struct ldi_gr_out *out = ctx;
-	struct text name, pw, mem;
-	uint32_t gid;
+	const struct text *mem = &e->mem;
 	size_t nmem = 0, pad, need;
+	const char *c, *mend = mem->p + mem->n;
 	char **vec, *p;
 
-	if (get_text(st, 0, &name) != 0 || get_text(st, 1, &pw) != 0 || get_text(st, 3, &mem) != 0 ||
-	    get_id(st, 2, &gid) != 0)
-		return LDI_UNAVAIL;
 	/* members is "a,b,c" or "" (no members). Count it here rather than
-	 * trusting grp.nmembers: a wrong count in the file must not become a
-	 * write past the pointer array. */
-	if (mem.n > 0) {
+	 * trusting a stored count: a wrong count in the file must not become
+	 * a write past the pointer array. */
+	if (mem->n > 0) {
 		nmem = 1;
-		for (const char *c = memchr(mem.p, ',', mem.n); c != NULL;
-		     c = memchr(c + 1, ',', mem.n - (size_t)(c + 1 - mem.p)))
+		for (c = memchr(mem->p, ',', mem->n); c != NULL; c = memchr(c + 1, ',', (size_t)(mend - c - 1)))
 			nmem++;
 	}
 	pad = (size_t)(-(uintptr_t)out->buf & (sizeof(char *) - 1));
-	need = pad + (nmem + 1) * sizeof(char *) + name.n + 1 + pw.n + 1 + (mem.n > 0 ? mem.n + 1 : 0);
+	need = pad + (nmem + 1) * sizeof(char *) + e->name.n + 1 + e->pw.n + 1 + (mem->n > 0 ? mem->n + 1 : 0);
 	if (need > out->len)
 		return LDI_ERANGE;
 
 	vec = (char **)(void *)(out->buf + pad);
 	p = (char *)(vec + nmem + 1);
 	out->gr->gr_name = p;
-	p = put(p, &name);
+	p = put(p, &e->name);
 	out->gr->gr_passwd = p;
-	p = put(p, &pw);
-	if (mem.n > 0) {
+	p = put(p, &e->pw);
+	if (mem->n > 0) {
 		size_t k = 0;
 		char *end;
 
 		vec[k++] = p;
-		end = put(p, &mem) - 1;
+		end = put(p, mem) - 1;
 		for (; p < end; p++) {
 			if (*p == ',') {
 				*p = '\0';
@@ -146,8 +161,53 @@ enum ldi_outcome ldi_pack_gr(sqlite3_stmt *st, void *ctx)
 	}
 	vec[nmem] = NULL;
 	out->gr->gr_mem = vec;
-	out->gr->gr_gid = gid;
+	out->gr->gr_gid = e->gid;
 	return LDI_FOUND;
+}
+
+LDI_EMIT enum ldi_outcome emit_sp(const struct sp_fields *e, struct ldi_sp_out *out)
+{
+	char *p = out->buf;
+
+	if (e->name.n + 1 + e->pw.n + 1 > out->len)
+		return LDI_ERANGE;
+	out->sp->sp_namp = p;
+	p = put(p, &e->name);
+	out->sp->sp_pwdp = p;
+	put(p, &e->pw);
+	out->sp->sp_lstchg = e->num[0];
+	out->sp->sp_min = e->num[1];
+	out->sp->sp_max = e->num[2];
+	out->sp->sp_warn = e->num[3];
+	out->sp->sp_inact = e->num[4];
+	out->sp->sp_expire = e->num[5];
+	out->sp->sp_flag = e->flag;
+	return LDI_FOUND;
+}
+
+/* ---- SQLite rows ---- */
+
+enum ldi_outcome ldi_pack_pw(sqlite3_stmt *st, void *ctx)
+{
+	static const int col[5] = { 0, 1, 4, 5, 6 };
+	struct pw_fields e;
+
+	for (int i = 0; i < 5; i++)
+		if (get_text(st, col[i], &e.f[i]) != 0)
+			return LDI_UNAVAIL;
+	if (get_id(st, 2, &e.uid) != 0 || get_id(st, 3, &e.gid) != 0)
+		return LDI_UNAVAIL;
+	return emit_pw(&e, ctx);
+}
+
+enum ldi_outcome ldi_pack_gr(sqlite3_stmt *st, void *ctx)
+{
+	struct gr_fields e;
+
+	if (get_text(st, 0, &e.name) != 0 || get_text(st, 1, &e.pw) != 0 || get_text(st, 3, &e.mem) != 0 ||
+	    get_id(st, 2, &e.gid) != 0)
+		return LDI_UNAVAIL;
+	return emit_gr(&e, ctx);
 }
 
 /* Empty shadow(5) numeric field: SQL NULL -> -1, as glibc's parser does. */
@@ -160,25 +220,105 @@ static long sp_num(sqlite3_stmt *st, int col)
 
 enum ldi_outcome ldi_pack_sp(sqlite3_stmt *st, void *ctx)
 {
-	struct ldi_sp_out *out = ctx;
-	struct text name, pw;
-	char *p = out->buf;
+	struct sp_fields e;
 
-	if (get_text(st, 0, &name) != 0 || get_text(st, 1, &pw) != 0)
+	if (get_text(st, 0, &e.name) != 0 || get_text(st, 1, &e.pw) != 0)
 		return LDI_UNAVAIL;
-	if (name.n + 1 + pw.n + 1 > out->len)
-		return LDI_ERANGE;
+	for (int i = 0; i < 6; i++)
+		e.num[i] = sp_num(st, 2 + i);
+	e.flag = sqlite3_column_type(st, 8) == SQLITE_NULL ? ~0UL : (unsigned long)sqlite3_column_int64(st, 8);
+	return emit_sp(&e, ctx);
+}
 
-	out->sp->sp_namp = p;
-	p = put(p, &name);
-	out->sp->sp_pwdp = p;
-	put(p, &pw);
-	out->sp->sp_lstchg = sp_num(st, 2);
-	out->sp->sp_min = sp_num(st, 3);
-	out->sp->sp_max = sp_num(st, 4);
-	out->sp->sp_warn = sp_num(st, 5);
-	out->sp->sp_inact = sp_num(st, 6);
-	out->sp->sp_expire = sp_num(st, 7);
-	out->sp->sp_flag = sqlite3_column_type(st, 8) == SQLITE_NULL ? ~0UL : (unsigned long)sqlite3_column_int64(st, 8);
-	return LDI_FOUND;
+/* ---- packed block entries (format: ldapidm.h, LDI_BLK_*) ---- */
+
+static uint32_t le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static int64_t le64(const unsigned char *p)
+{
+	return (int64_t)((uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32);
+}
+
+uint32_t ldi_blk_count(const unsigned char *p)
+{
+	return le32(p);
+}
+
+/* Splits one entry: nnum bytes of numbers, nf u32 lengths, then nf strings
+ * each followed by a NUL. Returns a pointer to the numbers and sets *used
+ * to the entry's size, or returns NULL when the entry does not fit in the
+ * avail bytes left in the blob or a field lacks its NUL. Every length is
+ * compared with what is left before it is added, so no sum can wrap and
+ * nothing is read past p + avail. */
+static const unsigned char *split(const unsigned char *p, size_t avail, size_t nnum, int nf, struct text *f,
+				  size_t *used)
+{
+	size_t hdr = nnum + 4 * (size_t)nf, left;
+	const unsigned char *s;
+
+	if (avail < hdr)
+		return NULL;
+	left = avail - hdr;
+	s = p + hdr;
+	for (int i = 0; i < nf; i++) {
+		size_t n = le32(p + nnum + 4 * (size_t)i);
+		if (n >= left || s[n] != '\0')
+			return NULL;
+		f[i].p = (const char *)s;
+		f[i].n = n;
+		s += n + 1;
+		left -= n + 1;
+	}
+	*used = (size_t)(s - p);
+	return p;
+}
+
+/* A uid/gid from a block, with the same range as get_id. */
+static int blk_id(const unsigned char *p, uint32_t *id)
+{
+	*id = le32(p);
+	return *id == UINT32_MAX ? -1 : 0;
+}
+
+enum ldi_outcome ldi_unpack_pw(const unsigned char *p, size_t avail, size_t *used, void *ctx)
+{
+	struct pw_fields e;
+	const unsigned char *num = split(p, avail, LDI_BLK_PW_NUM, 5, e.f, used);
+
+	if (num == NULL || blk_id(num, &e.uid) != 0 || blk_id(num + 4, &e.gid) != 0)
+		return LDI_UNAVAIL;
+	return ctx == NULL ? LDI_FOUND : emit_pw(&e, ctx);
+}
+
+enum ldi_outcome ldi_unpack_gr(const unsigned char *p, size_t avail, size_t *used, void *ctx)
+{
+	struct gr_fields e;
+	struct text f[3];
+	const unsigned char *num = split(p, avail, LDI_BLK_GR_NUM, 3, f, used);
+
+	if (num == NULL || blk_id(num, &e.gid) != 0)
+		return LDI_UNAVAIL;
+	e.name = f[0];
+	e.pw = f[1];
+	e.mem = f[2];
+	return ctx == NULL ? LDI_FOUND : emit_gr(&e, ctx);
+}
+
+enum ldi_outcome ldi_unpack_sp(const unsigned char *p, size_t avail, size_t *used, void *ctx)
+{
+	struct sp_fields e;
+	struct text f[2];
+	const unsigned char *num = split(p, avail, LDI_BLK_SP_NUM, 2, f, used);
+
+	if (num == NULL)
+		return LDI_UNAVAIL;
+	e.name = f[0];
+	e.pw = f[1];
+	for (int i = 0; i < 6; i++)
+		e.num[i] = (long)le64(num + 8 * i);
+	e.flag = (unsigned long)le64(num + 48);
+	return ctx == NULL ? LDI_FOUND : emit_sp(&e, ctx);
 }

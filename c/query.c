@@ -1,8 +1,11 @@
 /*
  * query.c — the SQL the module runs, against cache/schema_main.sql and
- * cache/schema_shadow.sql (user_version 1). Column order here is the order
- * pack.c reads; enumeration queries add the rowid last so an enumeration can
- * resume after a fork (see enum.c). Each lookup key has a UNIQUE index.
+ * cache/schema_shadow.sql (user_version 1 or 2). Column order here is the
+ * order pack.c reads; row enumeration queries (version 1) add the rowid
+ * last so an enumeration can resume after a fork (see enum.c). Block
+ * queries (version 2 only: the *_block tables) return the blob, then the
+ * block id, from the block a walk stopped in onwards (>=: enum.c skips
+ * the entries of it already delivered). Each lookup key has a UNIQUE index.
  */
 #include "ldapidm.h"
 
@@ -20,6 +23,9 @@ static const char *const sql[LDI_NQUERIES] = {
 	[LDI_Q_PWENT] = "SELECT " PW_COLS ", id FROM passwd WHERE id > ?1 ORDER BY id",
 	[LDI_Q_GRENT] = "SELECT " GR_COLS ", id FROM grp WHERE id > ?1 ORDER BY id",
 	[LDI_Q_SPENT] = "SELECT " SP_COLS ", id FROM shadow WHERE id > ?1 ORDER BY id",
+	[LDI_Q_PWBLK] = "SELECT data, id FROM passwd_block WHERE id >= ?1 ORDER BY id",
+	[LDI_Q_GRBLK] = "SELECT data, id FROM grp_block WHERE id >= ?1 ORDER BY id",
+	[LDI_Q_SPBLK] = "SELECT data, id FROM shadow_block WHERE id >= ?1 ORDER BY id",
 };
 
 const char *ldi_query_sql(enum ldi_query q)
@@ -29,5 +35,5 @@ const char *ldi_query_sql(enum ldi_query q)
 
 enum ldi_file ldi_query_file(enum ldi_query q)
 {
-	return (q == LDI_Q_SPNAM || q == LDI_Q_SPENT) ? LDI_SHADOW : LDI_MAIN;
+	return (q == LDI_Q_SPNAM || q == LDI_Q_SPENT || q == LDI_Q_SPBLK) ? LDI_SHADOW : LDI_MAIN;
 }

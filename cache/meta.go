@@ -11,7 +11,8 @@ import (
 
 // ReadMeta reads the meta rows of the live cache.db in dir. When there is
 // no cache.db the error satisfies errors.Is(err, fs.ErrNotExist). A file of
-// another schema version or kind is an error, as it is for the module.
+// a schema version the module does not read (1 and 2 have the same meta
+// rows) or of another kind is an error, as it is for the module.
 func ReadMeta(dir string) (*Meta, error) {
 	path := filepath.Join(dir, MainFile)
 	// Stat first: SQLite reports a missing file as a generic open error.
@@ -28,8 +29,8 @@ func ReadMeta(dir string) (*Meta, error) {
 	if err := p.conn.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
 		return nil, fmt.Errorf("cache: %s: %w", path, err)
 	}
-	if version != SchemaVersion {
-		return nil, fmt.Errorf("cache: %s: schema version %d, this build knows %d", path, version, SchemaVersion)
+	if version < oldestReadableVersion || version > SchemaVersion {
+		return nil, fmt.Errorf("cache: %s: schema version %d, this build knows %d..%d", path, version, oldestReadableVersion, SchemaVersion)
 	}
 	rows, err := readMetaRows(ctx, p.conn)
 	if err != nil {

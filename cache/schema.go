@@ -19,9 +19,13 @@ const (
 	MainFile = "cache.db"
 	// ShadowFile holds shadow, mode 0640 group shadow (or 0600).
 	ShadowFile = "shadow.db"
-	// SchemaVersion is PRAGMA user_version of both files; the reader
-	// refuses any other.
-	SchemaVersion = 1
+	// SchemaVersion is PRAGMA user_version of both files as written. The
+	// module reads it and oldestReadableVersion (1: no packed blocks).
+	SchemaVersion = 2
+	// oldestReadableVersion is the oldest live cache ReadMeta accepts, so
+	// that the first publish after an upgrade replaces a version 1 cache
+	// without needing force.
+	oldestReadableVersion = 1
 	// DefaultDir is where the module looks when nothing overrides it.
 	DefaultDir = "/var/lib/ldapidm"
 	// DefaultMaxShrinkPct is used when PublishOptions.MaxShrinkPct is

@@ -1,8 +1,11 @@
 -- ldapidm cache, main file (cache.db): passwd and group maps.
 --
 -- Contract shared by the Go writer (cache/) and the C reader (c/):
---   * PRAGMA user_version = 1. The reader refuses any other version, so a
---     schema change must bump it (and teach the reader) in the same commit.
+--   * PRAGMA user_version = 2. The reader accepts 2 and 1 (version 1 is this
+--     schema without the *_block tables: a host upgraded while its directory
+--     was unreachable keeps serving its old file, enumerated row by row) and
+--     refuses any other, so a schema change must bump it (and teach the
+--     reader) in the same commit.
 --   * meta.kind = 'main'. The reader refuses a shadow file published here.
 --   * The file is built whole beside the live one and renamed into place; it
 --     is never modified after publication, which is why readers may open it
@@ -11,7 +14,7 @@
 --     unprivileged reader without its -shm, and immutable=1 ignores a WAL.
 --   * Names and text fields never contain ':', ',' (names), '\n' or control
 --     characters: the refresher validates at ingest, the writer re-checks.
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY NOT NULL,
@@ -54,3 +57,36 @@ CREATE TABLE member (
     gid  INTEGER NOT NULL,
     PRIMARY KEY (name, gid)
 ) WITHOUT ROWID;
+
+-- Packed blocks (version 2): the same passwd and group entries again, many
+-- per BLOB, so that enumeration (getpwent, getgrent) reads a few hundred
+-- blobs instead of stepping 100,000 rows at SQLite's per-row, per-column
+-- cost. Point lookups never read them. The C reader: c/enum.c, c/pack.c;
+-- the writer: cache/block.go; the format is also in c/ldapidm.h.
+--
+--   * Concatenating the entries of the blocks in id order gives exactly the
+--     rows of passwd (grp) in id order, field for field (grp.members as
+--     stored; nmembers is not repeated: the reader counts the ','s).
+--   * A block: u32 count (>= 1), then count entries back to back, nothing
+--     after the last. An entry: fixed numbers, one u32 byte length per
+--     string field, then each string followed by one NUL byte:
+--       passwd  u32 uid, u32 gid;  name passwd gecos dir shell
+--       grp     u32 gid;           name passwd members
+--       shadow  i64 lastchg min max warn inact expire flag (-1: empty);
+--                                  name passwd          (shadow.db)
+--   * Integers little-endian, unaligned (the reader assembles them byte by
+--     byte); lengths exclude the NUL; ids 0 .. 2^32-2.
+--   * Size: the writer closes a block once it holds about 16 KiB (an entry
+--     larger than that gets a block of its own); a blob is bounded by
+--     SQLite's maximum length, so every count and length fits in u32.
+--   * The reader treats a blob as hostile: any length overrunning it, a
+--     missing NUL, a count of 0 or trailing bytes end that enumeration
+--     with UNAVAIL; it never reads outside the blob.
+CREATE TABLE passwd_block (
+    id   INTEGER PRIMARY KEY,
+    data BLOB NOT NULL
+);
+CREATE TABLE grp_block (
+    id   INTEGER PRIMARY KEY,
+    data BLOB NOT NULL
+);

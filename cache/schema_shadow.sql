@@ -1,7 +1,7 @@
 -- ldapidm cache, shadow file (shadow.db): the shadow map, in its own file so
 -- that it can be mode 0640 group shadow (or 0600) while cache.db is 0644.
--- Same publication rules as schema_main.sql; meta.kind = 'shadow'.
-PRAGMA user_version = 1;
+-- Same publication rules and versions as schema_main.sql; meta.kind = 'shadow'.
+PRAGMA user_version = 2;
 
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY NOT NULL,
@@ -22,4 +22,11 @@ CREATE TABLE shadow (
     inact   INTEGER,
     expire  INTEGER,
     flag    INTEGER
+);
+
+-- Packed blocks of the shadow entries, as passwd_block in schema_main.sql
+-- (the shadow entry layout is given there).
+CREATE TABLE shadow_block (
+    id   INTEGER PRIMARY KEY,
+    data BLOB NOT NULL
 );

@@ -4,10 +4,19 @@
  * end*ent must succeed. Prints nothing on success (run.sh checks stdout
  * and stderr are empty: the module must not print either).
  * Usage: OUT=... LDAPIDM_CACHE_DIR=<broken dir> broken <user> <uid> <group> <gid>
+ *
+ * With "enum" first, the cache is sound but its packed blocks are damaged
+ * (mkcache -damage): point lookups must still succeed, and each
+ * enumeration must hand out at least <min> entries (the intact blocks)
+ * and then end with UNAVAIL, twice in a row (a second walk behaves the
+ * same), without crashing or reading outside a blob (run.sh also runs
+ * this under valgrind).
+ * Usage: ... broken enum <user> <uid> <group> <gid> <min>
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "harness.h"
 
@@ -20,6 +29,52 @@
 			die("%s: %s, want UNAVAIL", what, status_name(st_));          \
 	} while (0)
 
+/* Walks one map with a roomy buffer; returns the number of entries
+ * before the first non-SUCCESS status, which must be UNAVAIL. */
+#define WALK(set, get, end, rec, what)                                                      \
+	do {                                                                                \
+		long n_ = 0;                                                                \
+		int e_ = 0;                                                                 \
+		enum nss_status st_;                                                        \
+		if (m.set(0) != NSS_STATUS_SUCCESS)                                         \
+			die("%s: set*ent failed", what);                                    \
+		while ((st_ = m.get(&rec, buf, sizeof(buf), &e_)) == NSS_STATUS_SUCCESS)    \
+			if (++n_ > 10000000)                                                \
+				die("%s: endless walk", what);                              \
+		if (st_ != NSS_STATUS_UNAVAIL || e_ != ENOENT)                              \
+			die("%s: walk ended with %s errno %d after %ld entries, want UNAVAIL", \
+			    what, status_name(st_), e_, n_);                                \
+		if (n_ < min)                                                               \
+			die("%s: %ld entries before UNAVAIL, want at least %ld", what, n_, min); \
+		if (m.end() != NSS_STATUS_SUCCESS)                                          \
+			die("%s: end*ent", what);                                           \
+	} while (0)
+
+static int damaged_blocks(char **argv)
+{
+	struct module m;
+	struct passwd pw;
+	struct group gr;
+	struct spwd sp;
+	static char buf[1 << 16];
+	long min = atol(argv[4]);
+	int e = 0;
+
+	module_load(&m);
+	if (m.getpwnam_r(argv[0], &pw, buf, sizeof(buf), &e) != NSS_STATUS_SUCCESS ||
+	    m.getpwuid_r((uid_t)atol(argv[1]), &pw, buf, sizeof(buf), &e) != NSS_STATUS_SUCCESS ||
+	    m.getgrnam_r(argv[2], &gr, buf, sizeof(buf), &e) != NSS_STATUS_SUCCESS ||
+	    m.getgrgid_r((gid_t)atol(argv[3]), &gr, buf, sizeof(buf), &e) != NSS_STATUS_SUCCESS ||
+	    m.getspnam_r(argv[0], &sp, buf, sizeof(buf), &e) != NSS_STATUS_SUCCESS)
+		die("a point lookup failed on a cache whose rows are sound");
+	for (int round = 0; round < 2; round++) {
+		WALK(setpwent, getpwent_r, endpwent, pw, "passwd");
+		WALK(setgrent, getgrent_r, endgrent, gr, "group");
+		WALK(setspent, getspent_r, endspent, sp, "shadow");
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct module m;
@@ -30,8 +85,10 @@ int main(int argc, char **argv)
 	long start = 0, size = 4;
 	gid_t *groups = malloc(4 * sizeof(gid_t));
 
+	if (argc == 7 && strcmp(argv[1], "enum") == 0)
+		return damaged_blocks(argv + 2);
 	if (argc != 5)
-		die("usage: broken user uid group gid");
+		die("usage: broken user uid group gid | broken enum user uid group gid min");
 	module_load(&m);
 	WANT(m.getpwnam_r(argv[1], &pw, buf, sizeof(buf), &e_), "getpwnam_r");
 	WANT(m.getpwuid_r((uid_t)atol(argv[2]), &pw, buf, sizeof(buf), &e_), "getpwuid_r");

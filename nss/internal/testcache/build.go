@@ -23,28 +23,44 @@ func SchemaDir() string {
 	return filepath.Join(filepath.Dir(file), "..", "..", "..", "cache")
 }
 
-// Build publishes f into dir as cache.db (0644) and shadow.db (0600).
-func Build(dir string, f Fixture) error {
-	if err := BuildMain(dir, f, "cache.db", 0o644); err != nil {
+// Build publishes f into dir as cache.db (0644) and shadow.db (0600), at
+// the current schema version (2: rows and packed blocks).
+func Build(dir string, f Fixture) error { return build(dir, f, 2) }
+
+// BuildV1 publishes f as a version 1 cache, as the writer made it before
+// packed blocks: the current schema without the *_block tables, and
+// user_version 1. The module must keep serving such a file.
+func BuildV1(dir string, f Fixture) error { return build(dir, f, 1) }
+
+func build(dir string, f Fixture, version int) error {
+	if err := buildMain(dir, f, "cache.db", 0o644, version); err != nil {
 		return err
 	}
-	return BuildShadow(dir, f, "shadow.db", 0o600)
+	return buildShadow(dir, f, "shadow.db", 0o600, version)
 }
 
-// BuildMain writes the passwd/group file under the name base.
-func BuildMain(dir string, f Fixture, base string, mode os.FileMode) error {
+// buildMain writes the passwd/group file under the name base.
+func buildMain(dir string, f Fixture, base string, mode os.FileMode, version int) error {
 	members := 0
 	for _, g := range f.Groups {
 		members += len(g.Members)
 	}
-	return publish(dir, base, mode, "schema_main.sql", func(tx *sql.Tx) error {
+	return publish(dir, base, mode, version, "schema_main.sql", func(tx *sql.Tx) error {
 		for _, u := range f.Users {
 			if _, err := tx.Exec(`INSERT INTO passwd(name,passwd,uid,gid,gecos,dir,shell) VALUES(?,?,?,?,?,?,?)`,
 				u.Name, u.Passwd, u.UID, u.GID, u.Gecos, u.Dir, u.Shell); err != nil {
 				return fmt.Errorf("user %q: %w", u.Name, err)
 			}
 		}
+		var pe, ge [][]byte
+		for _, u := range f.Users {
+			pe = append(pe, PasswdEntry(u))
+		}
+		if err := writeBlocks(tx, "passwd_block", pe); err != nil {
+			return err
+		}
 		for _, g := range f.Groups {
+			ge = append(ge, GroupEntry(g))
 			if _, err := tx.Exec(`INSERT INTO grp(name,passwd,gid,members,nmembers) VALUES(?,?,?,?,?)`,
 				g.Name, g.Passwd, g.GID, strings.Join(g.Members, ","), len(g.Members)); err != nil {
 				return fmt.Errorf("group %q: %w", g.Name, err)
@@ -55,19 +71,27 @@ func BuildMain(dir string, f Fixture, base string, mode os.FileMode) error {
 				}
 			}
 		}
+		if err := writeBlocks(tx, "grp_block", ge); err != nil {
+			return err
+		}
 		return meta(tx, "main", f.Gen, map[string]int{"users": len(f.Users), "groups": len(f.Groups), "members": members})
 	})
 }
 
-// BuildShadow writes the shadow file under the name base.
-func BuildShadow(dir string, f Fixture, base string, mode os.FileMode) error {
-	return publish(dir, base, mode, "schema_shadow.sql", func(tx *sql.Tx) error {
+// buildShadow writes the shadow file under the name base.
+func buildShadow(dir string, f Fixture, base string, mode os.FileMode, version int) error {
+	return publish(dir, base, mode, version, "schema_shadow.sql", func(tx *sql.Tx) error {
+		var se [][]byte
 		for _, s := range f.Shadow {
+			se = append(se, ShadowEntry(s))
 			if _, err := tx.Exec(`INSERT INTO shadow(name,passwd,lastchg,min,max,warn,inact,expire,flag) VALUES(?,?,?,?,?,?,?,?,?)`,
 				s.Name, s.Passwd, null(s.LastChange), null(s.Min), null(s.Max), null(s.Warn),
 				null(s.Inactive), null(s.Expire), null(s.Flag)); err != nil {
 				return fmt.Errorf("shadow %q: %w", s.Name, err)
 			}
+		}
+		if err := writeBlocks(tx, "shadow_block", se); err != nil {
+			return err
 		}
 		return meta(tx, "shadow", f.Gen, map[string]int{"shadow": len(f.Shadow)})
 	})
@@ -95,8 +119,8 @@ func meta(tx *sql.Tx, kind, gen string, counts map[string]int) error {
 }
 
 // publish builds a temp file beside dir/base with fill, then renames it
-// into place.
-func publish(dir, base string, mode os.FileMode, schemaFile string, fill func(*sql.Tx) error) (err error) {
+// into place. A version 1 file is built at version 2, then downgraded.
+func publish(dir, base string, mode os.FileMode, version int, schemaFile string, fill func(*sql.Tx) error) (err error) {
 	schema, err := os.ReadFile(filepath.Join(SchemaDir(), schemaFile))
 	if err != nil {
 		return err
@@ -135,6 +159,12 @@ func publish(dir, base string, mode os.FileMode, schemaFile string, fill func(*s
 		db.Close()
 		return err
 	}
+	if version == 1 {
+		if err = downgrade(db); err != nil {
+			db.Close()
+			return err
+		}
+	}
 	if err = db.Close(); err != nil {
 		return err
 	}
@@ -142,4 +172,34 @@ func publish(dir, base string, mode os.FileMode, schemaFile string, fill func(*s
 		return err
 	}
 	return os.Rename(tmpName, filepath.Join(dir, base))
+}
+
+// downgrade turns a freshly built file into its version 1 form.
+func downgrade(db *sql.DB) error {
+	rows, err := db.Query(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE '%\_block' ESCAPE '\'`)
+	if err != nil {
+		return err
+	}
+	var tables []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return err
+		}
+		tables = append(tables, t)
+	}
+	rows.Close()
+	if len(tables) == 0 {
+		return fmt.Errorf("downgrade: no *_block table in the schema")
+	}
+	for _, t := range tables {
+		if _, err := db.Exec(`DROP TABLE ` + t); err != nil {
+			return err
+		}
+	}
+	// VACUUM so the file is exactly what a version 1 writer produced (no
+	// free pages left by the dropped tables).
+	_, err = db.Exec(`PRAGMA user_version = 1; VACUUM`)
+	return err
 }
