@@ -46,5 +46,12 @@
 //     port 389, …"), without ':' since the cache stores it as a text field.
 //   - Bind credentials are never logged (ldapsrc never puts them in errors).
 //
+// Memory (issue #3: 100,000 users under 150 MB): entries are mapped as
+// their page arrives and dropped; a kept user copies its strings out of
+// the entry's message into one allocation (mapper.user); candidates are
+// collected in chunks and validated through pointers, never copied whole;
+// the DN indexes for RFC 2307bis members are built only when a group has
+// a DN member.
+//
 // RefreshOnce (run.go) publishes what Pull returns.
 package refresher

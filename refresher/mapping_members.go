@@ -2,6 +2,7 @@ package refresher
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ldapidm/ldapidm/refresher/validate"
@@ -22,6 +23,10 @@ type memberResolver struct {
 	refused  map[string]bool   // normalised DNs of users that were rejected
 	groups   map[string]*groupEntry
 	maxDepth int
+	// lazy, when set, fills users, refused and groups; resolve calls it
+	// at the first DN member value, so pulls without DN members never
+	// build them.
+	lazy func()
 }
 
 // isDN reports whether a member value is a DN (and its normalised form).
@@ -40,10 +45,10 @@ func isDN(v string) (string, bool) {
 // that group itself is resolved.
 func (r *memberResolver) resolve(g *groupEntry) ([]string, []validate.Rejection) {
 	var (
-		out     []string
+		out     = make([]string, 0, len(g.raw))
 		rej     []validate.Rejection
-		seen    = map[string]bool{}
-		visited = map[string]bool{g.cand.Key: true}
+		seen    memberSet
+		visited map[string]bool // made at the first DN: memberUid groups never need it
 		level   = []*groupEntry{g}
 	)
 	report := func(format string, args ...any) {
@@ -56,6 +61,13 @@ func (r *memberResolver) resolve(g *groupEntry) ([]string, []validate.Rejection)
 			top := depth == 0
 			for _, v := range ge.raw {
 				key, dn := isDN(v)
+				if dn && r.lazy != nil {
+					r.lazy()
+					r.lazy = nil
+				}
+				if dn && visited == nil {
+					visited = map[string]bool{g.cand.Key: true}
+				}
 				if !dn {
 					if err := validate.Member(v); err != nil {
 						if top {
@@ -63,17 +75,11 @@ func (r *memberResolver) resolve(g *groupEntry) ([]string, []validate.Rejection)
 						}
 						continue
 					}
-					if !seen[v] {
-						seen[v] = true
-						out = append(out, v)
-					}
+					out = seen.add(out, v)
 					continue
 				}
 				if name, ok := r.users[key]; ok {
-					if !seen[name] {
-						seen[name] = true
-						out = append(out, name)
-					}
+					out = seen.add(out, name)
 					continue
 				}
 				sub, isGroup := r.groups[key]
@@ -97,4 +103,33 @@ func (r *memberResolver) resolve(g *groupEntry) ([]string, []validate.Rejection)
 		level = next
 	}
 	return out, rej
+}
+
+// memberSet remembers the names already in a member list, so each is
+// listed once. Most groups are short: for them a scan of the list is
+// cheaper than a map per group (10,000 groups per pull at issue #3's
+// benchmark); past linearMembers the names move into a map.
+type memberSet struct{ m map[string]struct{} }
+
+const linearMembers = 16
+
+// add appends v to out unless it is already there.
+func (s *memberSet) add(out []string, v string) []string {
+	if s.m == nil {
+		if slices.Contains(out, v) {
+			return out
+		}
+		if len(out) < linearMembers {
+			return append(out, v)
+		}
+		s.m = make(map[string]struct{}, 2*len(out))
+		for _, o := range out {
+			s.m[o] = struct{}{}
+		}
+	}
+	if _, dup := s.m[v]; dup {
+		return out
+	}
+	s.m[v] = struct{}{}
+	return append(out, v)
 }

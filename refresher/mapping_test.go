@@ -1,9 +1,12 @@
 package refresher
 
 import (
+	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/ldapidm/ldapidm/cache"
 	"github.com/ldapidm/ldapidm/refresher/config"
@@ -27,13 +30,27 @@ func mapDir(shadow bool) *config.Directory {
 	return d
 }
 
-func entry(dn string, kv ...string) *ldapsrc.Entry {
-	e := &ldapsrc.Entry{DN: dn, Attrs: map[string][]string{}}
+// entry builds the Entry a search asking for attrs decodes: attribute
+// names matched case-insensitively, values of unrequested ones dropped.
+func entry(attrs []string, dn string, kv ...string) *ldapsrc.Entry {
+	e := &ldapsrc.Entry{DN: dn, Names: attrs, Vals: make([][]string, len(attrs))}
 	for i := 0; i+1 < len(kv); i += 2 {
-		k := strings.ToLower(kv[i])
-		e.Attrs[k] = append(e.Attrs[k], kv[i+1])
+		if k := slices.Index(attrs, strings.ToLower(kv[i])); k >= 0 {
+			e.Vals[k] = append(e.Vals[k], kv[i+1])
+		}
 	}
 	return e
+}
+
+// mapUser maps a user entry of directory 0 of d as a pull would.
+func mapUser(d *config.Directory, dn string, kv ...string) (validate.UserCand, error) {
+	m := newMapper(d, 0, ranges)
+	return m.user(entry(m.userAttrs, dn, kv...))
+}
+
+func mapGroup(d *config.Directory, dn string, kv ...string) (*groupEntry, error) {
+	m := newMapper(d, 0, ranges)
+	return m.group(entry(m.groupAttrs, dn, kv...))
 }
 
 var ranges = idRanges{uid: validate.Range{Min: 1000, Max: 60000}, gid: validate.Range{Min: 1000, Max: 60000}}
@@ -92,7 +109,7 @@ func TestMapUser(t *testing.T) {
 		{"gecos over the entry limit", "uid=alice,dc=x", with("cn", strings.Repeat("x", 3000)), nil, "1024-byte"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := mapUser(mapDir(false), 0, entry(tc.dn, tc.kv...), ranges)
+			c, err := mapUser(mapDir(false), tc.dn, tc.kv...)
 			if tc.want == nil {
 				if err == nil || !strings.Contains(err.Error(), tc.reason) {
 					t.Fatalf("err %v, want one mentioning %q", err, tc.reason)
@@ -135,7 +152,7 @@ func TestMapShadow(t *testing.T) {
 		{"two values", []string{"shadowMax", "1", "shadowMax", "2"}, nil, "2 values"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := mapUser(mapDir(true), 0, entry("uid=alice,dc=x", append(append([]string{}, u...), tc.kv...)...), ranges)
+			c, err := mapUser(mapDir(true), "uid=alice,dc=x", append(append([]string{}, u...), tc.kv...)...)
 			if tc.want == nil {
 				if err == nil || !strings.Contains(err.Error(), tc.reason) {
 					t.Fatalf("err %v, want one mentioning %q", err, tc.reason)
@@ -167,7 +184,7 @@ func TestAttrList(t *testing.T) {
 	d := mapDir(false)
 	d.Fixed[config.FieldShell] = "/bin/false"
 	delete(d.Attr, config.FieldShell)
-	c, err := mapUser(d, 0, entry("uid=a,dc=x", "uid", "a", "uidNumber", "1500", "gidNumber", "1100", "loginShell", "/bin/zsh"), ranges)
+	c, err := mapUser(d, "uid=a,dc=x", "uid", "a", "uidNumber", "1500", "gidNumber", "1100", "loginShell", "/bin/zsh")
 	if err != nil || c.User.Shell != "/bin/false" {
 		t.Fatalf("fixed shell: %+v %v", c.User, err)
 	}
@@ -175,7 +192,7 @@ func TestAttrList(t *testing.T) {
 
 func TestMapGroup(t *testing.T) {
 	d := mapDir(false)
-	g, err := mapGroup(d, 0, entry("cn=g,dc=x", "cn", "g", "gidNumber", "2000", "memberUid", "a", "memberUid", "b"), ranges)
+	g, err := mapGroup(d, "cn=g,dc=x", "cn", "g", "gidNumber", "2000", "memberUid", "a", "memberUid", "b")
 	if err != nil || g.cand.Group.Passwd != "*" || !reflect.DeepEqual(g.raw, []string{"a", "b"}) {
 		t.Fatalf("%+v %v", g, err)
 	}
@@ -183,7 +200,7 @@ func TestMapGroup(t *testing.T) {
 		{"cn", "g", "gidNumber", "0"}, {"cn", "g"}, {"cn", "G", "gidNumber", "2000"},
 		{"cn", "g", "gidNumber", "999"}, {"cn", "g:x", "gidNumber", "2000"},
 	} {
-		if _, err := mapGroup(d, 0, entry("cn=g,dc=x", bad...), ranges); err == nil {
+		if _, err := mapGroup(d, "cn=g,dc=x", bad...); err == nil {
 			t.Errorf("group %v accepted", bad)
 		}
 	}
@@ -235,6 +252,102 @@ func TestSourceOf(t *testing.T) {
 	} {
 		if got := sourceOf(in); got != want || strings.Contains(got, ":") {
 			t.Errorf("sourceOf(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A kept user must not pin its entry's message: every string it keeps is
+// a copy (detach), equal to what the entry said. The entry's DN and values
+// are carved out of one backing string here, as the decoder does.
+func TestMapUserDetaches(t *testing.T) {
+	for _, tc := range []struct {
+		name, dn string
+		shadow   bool
+		wantKey  string
+	}{
+		{"lowercase DN, key shared with the DN", "uid=alice,ou=people,dc=x", false, "uid=alice,ou=people,dc=x"},
+		{"mixed-case DN, own key", "UID=Alice,OU=People,DC=X", false, "uid=alice,ou=people,dc=x"},
+		{"DN with spaces, parsed key", "uid=alice, ou=people, dc=x", false, "uid=alice,ou=people,dc=x"},
+		{"shadow hash copied too", "uid=alice,dc=x", true, "uid=alice,dc=x"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := mapDir(tc.shadow)
+			m := newMapper(d, 0, ranges)
+			vals := []string{"alice", "1500", "1100", "Alice Liddell", "/home/alice", "/bin/sh", "{CRYPT}$6$s$h"}
+			msg := tc.dn + strings.Join(vals, "")
+			off := len(tc.dn)
+			kv := []string{"uid", "uidNumber", "gidNumber", "cn", "homeDirectory", "loginShell", "userPassword"}
+			var args []string
+			for i, v := range vals {
+				args = append(args, kv[i], msg[off:off+len(v)])
+				off += len(v)
+			}
+			c, err := m.user(entry(m.userAttrs, msg[:len(tc.dn)], args...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			u := c.User
+			want := cache.User{Name: "alice", Passwd: "*", UID: 1500, GID: 1100, Gecos: "Alice Liddell", Dir: "/home/alice", Shell: "/bin/sh"}
+			if tc.shadow {
+				want.Passwd = "x"
+			}
+			if u != want || c.DN != tc.dn || c.Key != tc.wantKey {
+				t.Fatalf("got %+v dn %q key %q; want %+v dn %q key %q", u, c.DN, c.Key, want, tc.dn, tc.wantKey)
+			}
+			kept := []string{c.DN, c.Key, u.Name, u.Gecos, u.Dir, u.Shell}
+			if tc.shadow {
+				if c.Shadow == nil || c.Shadow.Passwd != "$6$s$h" || c.Shadow.Name != "alice" {
+					t.Fatalf("shadow %+v", c.Shadow)
+				}
+				kept = append(kept, c.Shadow.Passwd, c.Shadow.Name)
+			}
+			lo := uintptr(unsafe.Pointer(unsafe.StringData(msg)))
+			hi := lo + uintptr(len(msg))
+			for _, s := range kept {
+				if p := uintptr(unsafe.Pointer(unsafe.StringData(s))); len(s) > 0 && p >= lo && p < hi {
+					t.Errorf("%q points into the entry's message", s)
+				}
+			}
+		})
+	}
+}
+
+// memberSet keeps the first occurrence of each name, in order, below and
+// above the size where it switches from a scan to a map.
+func TestMemberSet(t *testing.T) {
+	many := func(n, distinct int) []string {
+		var vs []string
+		for i := 0; i < n; i++ {
+			vs = append(vs, fmt.Sprintf("u%d", (i*7)%distinct))
+		}
+		return vs
+	}
+	for _, in := range [][]string{
+		nil,
+		{"a"},
+		{"a", "a", "b", "a", "b"},
+		{"", "", "x"},
+		many(linearMembers, linearMembers),
+		many(linearMembers+1, linearMembers+1),
+		many(3*linearMembers, linearMembers+3),
+		many(5000, 4999),
+		append(many(linearMembers, linearMembers), many(linearMembers, linearMembers)...),
+	} {
+		var want []string
+		seen := map[string]bool{}
+		for _, v := range in {
+			if !seen[v] {
+				seen[v] = true
+				want = append(want, v)
+			}
+		}
+		var s memberSet
+		var got []string
+		for _, v := range in {
+			got = s.add(got, v)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%d values: got %d names, want %d (%v...)", len(in), len(got), len(want), got[:min(len(got), 5)])
 		}
 	}
 }

@@ -36,7 +36,7 @@ type fetched struct {
 // the server sent them: the user candidates, the keys of users refused
 // while mapping, the groups, and the mapping rejections (users first).
 type mappedDir struct {
-	users      []validate.UserCand
+	users      userChunks
 	refused    []string
 	groups     []*groupEntry
 	rejections []Rejection
@@ -71,6 +71,7 @@ func fetchDirectory(ctx context.Context, cfg *config.Config, i int, d *config.Di
 	if err != nil {
 		return f, err
 	}
+	mp := newMapper(d, i, ranges)
 	for {
 		c, err := dl.Next(ctx)
 		if err != nil {
@@ -80,7 +81,7 @@ func fetchDirectory(ctx context.Context, cfg *config.Config, i int, d *config.Di
 		// A fresh mappedDir per attempt: what a failed server sent is
 		// dropped with it.
 		m := mappedDir{}
-		nu, ng, err := searchDirectory(ctx, c, d, i, ranges, &m)
+		nu, ng, err := searchDirectory(ctx, c, d, mp, &m)
 		c.Close()
 		if err == nil {
 			f.users, f.groups, f.mapped = nu, ng, m
@@ -96,24 +97,24 @@ func fetchDirectory(ctx context.Context, cfg *config.Config, i int, d *config.Di
 
 // searchDirectory runs the user and group searches of d on c, mapping each
 // entry into m as it arrives; it returns how many of each were read.
-func searchDirectory(ctx context.Context, c *ldapsrc.Conn, d *config.Directory, dir int, ranges idRanges, m *mappedDir) (nu, ng int, err error) {
-	err = c.SearchEach(ctx, d.BaseDN, orDefault(d.PasswdFilter, defaultPasswdFilter), userAttrs(d), func(e *ldapsrc.Entry) {
+func searchDirectory(ctx context.Context, c *ldapsrc.Conn, d *config.Directory, mp *mapper, m *mappedDir) (nu, ng int, err error) {
+	err = c.SearchEach(ctx, d.BaseDN, orDefault(d.PasswdFilter, defaultPasswdFilter), mp.userAttrs, func(e *ldapsrc.Entry) {
 		nu++
-		u, err := mapUser(d, dir, e, ranges)
+		u, err := mp.user(e)
 		if err != nil {
 			m.rejections = append(m.rejections, rejection(e.DN, validate.MapPasswd, u.User.Name, err))
 			m.refused = append(m.refused, u.Key)
 			return
 		}
-		m.users = append(m.users, u)
+		m.users.add(u)
 	})
 	if err != nil {
 		return 0, 0, err
 	}
 	groupBase := orDefault(d.GroupDN, d.BaseDN)
-	err = c.SearchEach(ctx, groupBase, orDefault(d.GroupFilter, defaultGroupFilter), groupAttrs(d), func(e *ldapsrc.Entry) {
+	err = c.SearchEach(ctx, groupBase, orDefault(d.GroupFilter, defaultGroupFilter), mp.groupAttrs, func(e *ldapsrc.Entry) {
 		ng++
-		g, err := mapGroup(d, dir, e, ranges)
+		g, err := mp.group(e)
 		if err != nil {
 			m.rejections = append(m.rejections, rejection(e.DN, validate.MapGroup, g.cand.Group.Name, err))
 			return

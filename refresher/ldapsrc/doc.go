@@ -21,8 +21,10 @@
 //     limit mid-paging is a failure, not a short success). SearchEach is
 //     the same search handing entries to a callback page by page; after an
 //     error the caller must discard whatever the callback was given.
-//   - Entries come back as DN plus attributes with lowercased names; only
-//     the requested attributes are asked for.
+//   - Entries come back as DN plus the values of the requested attributes,
+//     by position in the request (Entry.Vals[i] for attrs[i]); only the
+//     requested attributes are asked for, and any other one is dropped.
+//     The DN and values are substrings of the entry's one message string.
 //   - The bind credential is never logged or put in an error.
 //   - The LDAPv3 client is ldapsrc's own (wire.go, proto.go, entry.go on
 //     package ber): go-ldap decoded every message into a tree of packets

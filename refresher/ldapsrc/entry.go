@@ -7,21 +7,26 @@ import (
 )
 
 // entryDecoder turns SearchResultEntry operations into Entries. It keeps
-// only the attributes the search asked for (keyed by the requested name,
-// lowercased) and is built to allocate little per entry, because at
-// 100,000 users per-value allocations and the GC work they caused were
+// only the attributes the search asked for, at their position in the
+// request (Entry.Vals), and is built to allocate little per entry, because
+// at 100,000 users per-value allocations and the GC work they caused were
 // most of a pull's CPU (issue #3):
 //   - the operation is copied once into a string; the DN and every value
-//     are substrings of it, so kept values (names, gecos) cost no copy;
-//   - the value lists of a page are carved out of one slab, capacity-capped
-//     so that appending to one never writes into the next.
+//     are substrings of it, so values cost no copy (a caller that keeps a
+//     few small values of a big entry copies them out, or it keeps the
+//     whole entry alive);
+//   - the value lists of a page are carved out of one slab, and the Vals
+//     of its entries out of another, both capacity-capped so that
+//     appending to one never writes into the next.
 //
 // A slab is never reused once handed out (groups keep their member lists),
-// so newPage starts a fresh one sized from the previous page.
+// so newPage starts fresh ones sized from the previous page.
 type entryDecoder struct {
-	want []string // requested attribute names, lowercased
-	slab []string
-	last int // values on the previous page, to size the next slab
+	want  []string // requested attribute names, lowercased
+	slab  []string
+	vslab [][]string
+	last  int // values on the previous page, to size the next slab
+	lastN int // entries on the previous page, to size the next vslab
 }
 
 func newEntryDecoder(attrs []string) *entryDecoder {
@@ -34,7 +39,20 @@ func newEntryDecoder(attrs []string) *entryDecoder {
 
 func (d *entryDecoder) newPage() {
 	d.slab = make([]string, 0, max(d.last, 64))
-	d.last = 0
+	d.vslab = make([][]string, 0, max(d.lastN, 16)*len(d.want))
+	d.last, d.lastN = 0, 0
+}
+
+// vals returns the next entry's zeroed Vals, from the page's vslab.
+func (d *entryDecoder) vals() [][]string {
+	n := len(d.want)
+	if cap(d.vslab)-len(d.vslab) < n {
+		d.vslab = make([][]string, 0, max(d.lastN, 16)*n)
+	}
+	start := len(d.vslab)
+	d.vslab = d.vslab[:start+n]
+	d.lastN++
+	return d.vslab[start : start+n : start+n]
 }
 
 // index is the position of attribute type t in want, or -1. Attribute
@@ -66,7 +84,7 @@ func (d *entryDecoder) decode(op []byte) (Entry, error) {
 	if len(rest) != 0 {
 		return Entry{}, protoErr("%d bytes after the attributes of entry %q", len(rest), dn)
 	}
-	e := Entry{DN: dn}
+	e := Entry{DN: dn, Names: d.want, Vals: d.vals()}
 	for len(list) > 0 {
 		var pa string
 		if pa, list, err = ber.Expect(list, ber.TagSequence); err != nil {
@@ -99,16 +117,13 @@ func (d *entryDecoder) decode(op []byte) (Entry, error) {
 		}
 		vs := d.slab[start:len(d.slab):len(d.slab)]
 		d.last += len(vs)
-		if e.Attrs == nil {
-			e.Attrs = make(map[string][]string, len(d.want))
-		}
-		name := d.want[k]
-		if prev, dup := e.Attrs[name]; dup {
+		if prev := e.Vals[k]; prev != nil {
 			// The same type twice: legal only as options differ, but
-			// keep every value rather than lose one.
+			// keep every value rather than lose one. prev is capped, so
+			// this copies instead of writing into the slab.
 			vs = append(prev, vs...)
 		}
-		e.Attrs[name] = vs
+		e.Vals[k] = vs
 	}
 	return e, nil
 }

@@ -94,7 +94,10 @@ func TestPagingBeyondSizeLimit(t *testing.T) {
 				t.Fatalf("page size %d: %s twice", page, name)
 			}
 			seen[name] = true
-			for k := range e.Attrs {
+			if len(e.Vals) != len(e.Names) {
+				t.Fatalf("%s: %d value lists for %d attributes", e.DN, len(e.Vals), len(e.Names))
+			}
+			for _, k := range e.Names {
 				if k != strings.ToLower(k) {
 					t.Fatalf("attribute name %q not lowercased", k)
 				}
@@ -102,8 +105,8 @@ func TestPagingBeyondSizeLimit(t *testing.T) {
 					t.Fatalf("unrequested attribute %q returned", k)
 				}
 			}
-			if _, ok := e.First("uidnumber"); !ok {
-				t.Fatalf("%s: no uidnumber in %v", e.DN, e.Attrs)
+			if _, ok := e.First("uidNumber"); !ok {
+				t.Fatalf("%s: no uidnumber in %v %v", e.DN, e.Names, e.Vals)
 			}
 		}
 		for _, u := range fx.Snapshot.Users {

@@ -72,18 +72,40 @@ func TestReadPage(t *testing.T) {
 	if err != nil || !more || string(cookie) != "next" || len(entries) != 2 {
 		t.Fatalf("got %d entries, cookie %q more %v, err %v", len(entries), cookie, more, err)
 	}
+	names := []string{"uid", "uidnumber"}
 	want := []Entry{
-		// objectClass was not asked for: dropped. Keys are lowercased.
-		{DN: "uid=alice,ou=people,dc=x", Attrs: map[string][]string{"uid": {"alice"}, "uidnumber": {"1001"}}},
-		{DN: "uid=bob,ou=people,dc=x", Attrs: map[string][]string{"uid": {"bob", "robert"}}},
+		// objectClass was not asked for: dropped. Names are lowercased;
+		// Vals follow the requested order, nil for an absent attribute.
+		{DN: "uid=alice,ou=people,dc=x", Names: names, Vals: [][]string{{"alice"}, {"1001"}}},
+		{DN: "uid=bob,ou=people,dc=x", Names: names, Vals: [][]string{{"bob", "robert"}, nil}},
 	}
 	if !reflect.DeepEqual(entries, want) {
 		t.Fatalf("got %+v\nwant %+v", entries, want)
 	}
-	// Value slices are capped: appending to one never overwrites another.
-	_ = append(entries[0].Attrs["uid"], "intruder")
-	if entries[0].Attrs["uidnumber"][0] != "1001" {
+	if v, ok := entries[1].First("UID"); !ok || v != "bob" {
+		t.Fatalf("First(UID) = %q %v, want bob", v, ok)
+	}
+	if v := entries[1].Values("uidNumber"); v != nil {
+		t.Fatalf("absent attribute: %v", v)
+	}
+	// Value slices and Vals are capped: appending to one never overwrites
+	// another attribute's values or the next entry's.
+	_ = append(entries[0].Vals[0], "intruder")
+	if entries[0].Vals[1][0] != "1001" {
 		t.Fatal("appending to one attribute's values overwrote another's")
+	}
+	_ = append(entries[0].Vals, []string{"intruder"})
+	if entries[1].Vals[0][0] != "bob" {
+		t.Fatal("appending to one entry's Vals overwrote the next entry's")
+	}
+	// The same type twice (as options could make it): every value kept,
+	// without writing into the slab.
+	twice := entryOp("uid=carol,dc=x", attr{"uid", []string{"carol"}}, attr{"uidNumber", []string{"7"}},
+		attr{"UID", []string{"c"}})
+	es, _, _, err := readFrom(cat(msg(7, twice, nil), msg(7, alice, nil), last), "uid", "uidNumber")
+	if err != nil || len(es) != 2 || !reflect.DeepEqual(es[0].Vals, [][]string{{"carol", "c"}, {"7"}}) ||
+		!reflect.DeepEqual(es[1].Vals, [][]string{{"alice"}, {"1001"}}) {
+		t.Fatalf("repeated type: %+v, err %v", es, err)
 	}
 	if _, _, more, err := readFrom(cat(msg(7, alice, nil), last), "uid"); err != nil || more {
 		t.Fatalf("empty cookie: more %v, err %v", more, err)
@@ -201,10 +223,8 @@ func FuzzReadPage(f *testing.F) {
 			t.Fatal("more pages without a cookie")
 		}
 		for _, e := range es {
-			for k := range e.Attrs {
-				if k != "uid" && k != "uidnumber" {
-					t.Fatalf("unrequested attribute %q kept", k)
-				}
+			if len(e.Vals) != 2 || !reflect.DeepEqual(e.Names, []string{"uid", "uidnumber"}) {
+				t.Fatalf("entry %q: names %v, %d value lists; want the 2 requested", e.DN, e.Names, len(e.Vals))
 			}
 		}
 		for n := 0; n < len(in); n++ {

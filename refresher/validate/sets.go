@@ -140,18 +140,27 @@ func (s *sorter) Swap(i, j int)      { s.swap(i, j) }
 // Users resolves duplicates among cands and collisions with local. It
 // returns the kept users (in winner order), the rejections, and under
 // failOnCollision a *CollisionError when any user collides.
-func Users(cands []UserCand, local *Local, failOnCollision bool) ([]UserCand, []Rejection, error) {
+//
+// cands are pointers, so sorting moves 8 bytes instead of a candidate and
+// the caller keeps its candidates where they are (no second array of
+// 100,000 candidates, issue #3). cands is sorted and then compacted in
+// place: kept is a prefix of its array, so the caller must not use cands
+// afterwards. The rejections say which candidates were left out.
+func Users(cands []*UserCand, local *Local, failOnCollision bool) ([]*UserCand, []Rejection, error) {
 	order(len(cands), func(i int) int { return cands[i].Dir }, func(i int) string { return cands[i].Key },
 		func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
-	names := make(map[string]string, len(cands))
-	uids := make(map[uint32]string, len(cands))
-	kept := make([]UserCand, 0, len(cands))
+	// The winner of each name and uid so far, for "kept <its DN>".
+	names := make(map[string]*UserCand, len(cands))
+	uids := make(map[uint32]*UserCand, len(cands))
+	// Writing kept[len(kept)] never overtakes the read position, so each
+	// candidate is read before its slot is reused.
+	kept := cands[:0]
 	var rej, coll []Rejection
-	reject := func(c UserCand, format string, args ...any) {
+	reject := func(c *UserCand, format string, args ...any) {
 		rej = append(rej, Rejection{DN: c.DN, Map: MapPasswd, Name: c.User.Name, Reason: fmt.Sprintf(format, args...)})
 	}
 	for _, c := range cands {
-		u := c.User
+		u := &c.User
 		if local != nil && local.UserNames[u.Name] {
 			r := Rejection{DN: c.DN, Map: MapPasswd, Name: u.Name, Reason: "name collides with a local user"}
 			rej, coll = append(rej, r), append(coll, r)
@@ -162,15 +171,15 @@ func Users(cands []UserCand, local *Local, failOnCollision bool) ([]UserCand, []
 			rej, coll = append(rej, r), append(coll, r)
 			continue
 		}
-		if dn, dup := names[u.Name]; dup {
-			reject(c, "duplicate name; kept %s", dn)
+		if w, dup := names[u.Name]; dup {
+			reject(c, "duplicate name; kept %s", w.DN)
 			continue
 		}
-		if dn, dup := uids[u.UID]; dup {
-			reject(c, "duplicate uid %d; kept %s", u.UID, dn)
+		if w, dup := uids[u.UID]; dup {
+			reject(c, "duplicate uid %d; kept %s", u.UID, w.DN)
 			continue
 		}
-		names[u.Name], uids[u.UID] = c.DN, c.DN
+		names[u.Name], uids[u.UID] = c, c
 		kept = append(kept, c)
 	}
 	if failOnCollision && len(coll) > 0 {
@@ -179,16 +188,17 @@ func Users(cands []UserCand, local *Local, failOnCollision bool) ([]UserCand, []
 	return kept, rej, nil
 }
 
-// Groups is Users for groups (names and gids against local groups).
-func Groups(cands []GroupCand, local *Local, failOnCollision bool) ([]GroupCand, []Rejection, error) {
+// Groups is Users for groups (names and gids against local groups),
+// compacting cands in place the same way.
+func Groups(cands []*GroupCand, local *Local, failOnCollision bool) ([]*GroupCand, []Rejection, error) {
 	order(len(cands), func(i int) int { return cands[i].Dir }, func(i int) string { return cands[i].Key },
 		func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
 	names := make(map[string]string, len(cands))
 	gids := make(map[uint32]string, len(cands))
-	kept := make([]GroupCand, 0, len(cands))
+	kept := cands[:0]
 	var rej, coll []Rejection
 	for _, c := range cands {
-		g := c.Group
+		g := &c.Group
 		r := Rejection{DN: c.DN, Map: MapGroup, Name: g.Name}
 		switch owner, gidTaken := local.gid(g.GID); {
 		case local != nil && local.GroupNames[g.Name]:

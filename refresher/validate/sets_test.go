@@ -44,6 +44,16 @@ func TestReadLocal(t *testing.T) {
 	}
 }
 
+// ptrs gives pointers to copies of in, as Users and Groups take them.
+func ptrs[T any](in []T) []*T {
+	out := make([]*T, len(in))
+	for i := range in {
+		v := in[i]
+		out[i] = &v
+	}
+	return out
+}
+
 func user(dir int, dn, name string, uid uint32) UserCand {
 	return UserCand{Dir: dir, DN: dn, Key: NormalizeDN(dn), User: cache.User{Name: name, UID: uid}}
 }
@@ -61,7 +71,7 @@ func TestUsersDeterministic(t *testing.T) {
 	}
 	var first []string
 	for i := 0; i < 20; i++ {
-		c := append([]UserCand(nil), in...)
+		c := ptrs(in)
 		rand.New(rand.NewSource(int64(i))).Shuffle(len(c), func(a, b int) { c[a], c[b] = c[b], c[a] })
 		kept, rej, err := Users(c, writeLocal(t), false)
 		if err != nil {
@@ -84,7 +94,7 @@ func TestUsersDeterministic(t *testing.T) {
 			t.Fatalf("order %d kept %v, first run kept %v", i, got, first)
 		}
 	}
-	_, _, err := Users(append([]UserCand(nil), in...), writeLocal(t), true)
+	_, _, err := Users(ptrs(in), writeLocal(t), true)
 	var ce *CollisionError
 	if !errors.As(err, &ce) || len(ce.Rejections) != 2 || !strings.Contains(err.Error(), "root") {
 		t.Fatalf("CollisionFail: %v", err)
@@ -95,10 +105,10 @@ func TestGroups(t *testing.T) {
 	g := func(dn, name string, gid uint32) GroupCand {
 		return GroupCand{DN: dn, Key: NormalizeDN(dn), Group: cache.Group{Name: name, GID: gid}}
 	}
-	kept, rej, err := Groups([]GroupCand{
+	kept, rej, err := Groups(ptrs([]GroupCand{
 		g("cn=b,dc=x", "b", 3000), g("cn=a,dc=x", "b", 3001), g("cn=c,dc=x", "c", 3001),
 		g("cn=users,dc=x", "users", 3002), g("cn=d,dc=x", "d", 100), g("cn=e,dc=x", "e", 3003),
-	}, writeLocal(t), false)
+	}), writeLocal(t), false)
 	if err != nil {
 		t.Fatal(err)
 	}
