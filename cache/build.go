@@ -81,6 +81,9 @@ func buildShadow(ctx context.Context, path string, snap *Snapshot, meta *Meta) e
 		if err := insertShadow(ctx, tx, snap.Shadow); err != nil {
 			return err
 		}
+		if err := step(ctx, stageShadowInserted, snap.Source); err != nil {
+			return err
+		}
 		return insertMeta(ctx, tx, [][2]string{
 			{"kind", kindShadow},
 			{"generation", strconv.FormatInt(meta.Generation, 10)},

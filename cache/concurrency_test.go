@@ -8,13 +8,14 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 )
 
 // withHook installs testHook for one test. Tests using it do not run in
 // parallel.
-func withHook(t *testing.T, h func(stage, source string)) {
+func withHook(t *testing.T, h func(ctx context.Context, stage, source string) error) {
 	t.Helper()
 	testHook = h
 	t.Cleanup(func() { testHook = nil })
@@ -23,22 +24,24 @@ func withHook(t *testing.T, h func(stage, source string)) {
 // TestPublishCancelled cancels the context at every stage and checks that
 // the live cache is untouched and no temp file remains.
 func TestPublishCancelled(t *testing.T) {
-	for _, stage := range []string{stageLocked, stageUsersInserted, stageMainBuilt, stageShadowBuilt, stageBeforeRename} {
+	for _, stage := range []string{stageLocked, stageUsersInserted, stageMainFilled, stageMainBuilt,
+		stageShadowInserted, stageShadowFilled, stageShadowBuilt, stageBeforeRename} {
 		t.Run(stage, func(t *testing.T) {
 			dir := testDir(t)
 			mustPublish(t, genSnapshot(30, 5, 3, true), testOpts(dir))
 			before := fingerprint(t, dir)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			reached := false
-			withHook(t, func(s, _ string) {
+			var reached atomic.Bool // the shadow stages run on their own goroutine
+			withHook(t, func(_ context.Context, s, _ string) error {
 				if s == stage {
-					reached = true
+					reached.Store(true)
 					cancel()
 				}
+				return nil
 			})
 			_, err := Publish(ctx, genSnapshot(31, 5, 3, true), testOpts(dir))
-			if !reached {
+			if !reached.Load() {
 				t.Fatalf("stage %s never reached", stage)
 			}
 			if !errors.Is(err, context.Canceled) {
@@ -71,7 +74,7 @@ func TestConcurrentPublishersSerialize(t *testing.T) {
 	var events []string
 	holder := ""
 	overlap := ""
-	withHook(t, func(stage, source string) {
+	withHook(t, func(_ context.Context, stage, source string) error {
 		mu.Lock()
 		defer mu.Unlock()
 		switch stage {
@@ -87,7 +90,14 @@ func TestConcurrentPublishersSerialize(t *testing.T) {
 			}
 			holder = ""
 			events = append(events, "unlock "+source)
+		default:
+			// Either side of a publication, on whichever goroutine, runs
+			// only while its own publisher holds the lock.
+			if holder != source {
+				overlap = fmt.Sprintf("%s reached %s while %q held the lock", source, stage, holder)
+			}
 		}
+		return nil
 	})
 	const n = 6
 	var wg sync.WaitGroup

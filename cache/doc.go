@@ -13,8 +13,13 @@
 //   - A live cache is never modified. Each file is built whole at a temp name
 //     (O_EXCL, 0600, journal_mode=DELETE, one transaction), verified through a
 //     fresh read-only connection, fsynced, given its final owner and mode, and
-//     renamed into place; then the directory is fsynced. shadow.db is renamed
-//     before cache.db (see rename.go). Each file is therefore always one
+//     renamed into place; then the directory is fsynced. The two files are
+//     prepared at once, each on its own goroutine with its own connections
+//     (job.go, both.go); nothing is renamed until both are complete,
+//     verified and fsynced, and a failure of either cancels and awaits the
+//     other. shadow.db is renamed before cache.db (see rename.go: every
+//     user a login finds in the new passwd already has its hash in
+//     shadow.db). Each file is therefore always one
 //     complete generation, but the two are two renames, not one: for an
 //     instant (or, if the second rename fails, until the next publish)
 //     shadow.db may be one generation ahead of cache.db.

@@ -10,24 +10,33 @@ import (
 	"time"
 )
 
-// Stages at which Publish checks its context (and calls testHook).
+// Stages at which Publish checks its context (and calls testHook). The
+// main-* and shadow-* stages are reached on the two sides of a publication,
+// which run at once (job.go).
 const (
-	stageLocked        = "locked"
-	stageUsersInserted = "users-inserted"
-	stageMainBuilt     = "main-built"
-	stageShadowBuilt   = "shadow-built"
-	stageBeforeRename  = "before-rename"
-	stageUnlocking     = "unlocking" // hook only: the lock is about to be released
+	stageLocked         = "locked"
+	stageUsersInserted  = "users-inserted"  // main side, mid-transaction
+	stageMainFilled     = "main-filled"     // main side, committed, not yet verified
+	stageMainBuilt      = "main-built"      // main side, verified, final mode set
+	stageShadowInserted = "shadow-inserted" // shadow side, mid-transaction
+	stageShadowFilled   = "shadow-filled"   // shadow side, committed, not yet verified
+	stageShadowBuilt    = "shadow-built"    // shadow side, verified, final mode set
+	stageBeforeRename   = "before-rename"
+	stageUnlocking      = "unlocking" // hook only: the lock is about to be released
 )
 
-// testHook, when set by a test, runs at each stage with the snapshot's
-// Source. Tests use it to cancel a context at a known point, or to observe
-// that publishers never overlap, without relying on timing.
-var testHook func(stage, source string)
+// testHook, when set by a test, runs at each stage with the context that
+// stage sees and the snapshot's Source, and may fail the stage with an
+// error of its own. Tests use it to cancel a context or inject a failure at
+// a known point, or to observe that publishers never overlap, without
+// relying on timing. It is called from both sides of a publication at once.
+var testHook func(ctx context.Context, stage, source string) error
 
 func step(ctx context.Context, stage, source string) error {
 	if testHook != nil {
-		testHook(stage, source)
+		if err := testHook(ctx, stage, source); err != nil {
+			return err
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("cache: publish cancelled at %s: %w", stage, err)
@@ -75,7 +84,7 @@ func Publish(ctx context.Context, snap *Snapshot, opts PublishOptions) (*Publish
 	}
 	defer func() {
 		if testHook != nil {
-			testHook(stageUnlocking, snap.Source)
+			testHook(ctx, stageUnlocking, snap.Source)
 		}
 		lock.release()
 	}()
@@ -136,20 +145,26 @@ func nextMeta(snap *Snapshot, opts *PublishOptions) (*Meta, error) {
 	return m, nil
 }
 
-// publication is one Publish under the lock: the temp files it made, so
-// that any failure removes exactly those.
+// publication is one Publish under the lock: the files it prepares, so
+// that any failure removes exactly their temp files.
 type publication struct {
 	dir  string
 	snap *Snapshot
 	meta *Meta
 	opts *PublishOptions
-	tmps []string
+	jobs []*fileJob
 }
 
+// cleanup removes every temp file the publication made and did not rename.
+// It runs only after every side has returned (both.go), so no builder is
+// still writing the file it removes.
 func (p *publication) cleanup() {
-	for _, t := range p.tmps {
+	for _, j := range p.jobs {
+		if j.tmp == "" {
+			continue
+		}
 		// SQLite's rollback journal, if a failure left one, sits beside it.
-		for _, f := range []string{t, t + "-journal"} {
+		for _, f := range []string{j.tmp, j.tmp + "-journal"} {
 			if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				slog.Warn("cache could not remove temp file", "path", f, "err", err)
 			}
@@ -157,70 +172,40 @@ func (p *publication) cleanup() {
 	}
 }
 
+// run prepares cache.db and shadow.db at once, on two goroutines with their
+// own connections (issue #3: the main file is the longer of the two, so the
+// shadow file's build, verify and fsync come nearly free in wall time), and
+// renames them only once both are complete, verified and fsynced. Either
+// side failing cancels the other and fails the whole publication.
 func (p *publication) run(ctx context.Context) (*PublishResult, error) {
-	mainTmp, err := p.buildOne(ctx, MainFile, kindMain, map[string]int{
-		"users": p.meta.Users, "groups": p.meta.Groups, "members": p.meta.Members,
-	}, buildMain)
+	main := &fileJob{final: MainFile, kind: kindMain, build: buildMain,
+		want:   map[string]int{"users": p.meta.Users, "groups": p.meta.Groups, "members": p.meta.Members},
+		mode:   func(string) (os.FileMode, int, error) { return modeMain, 0, nil },
+		filled: stageMainFilled, built: stageMainBuilt}
+	p.jobs = append(p.jobs, main)
+	var shadow *fileJob
+	var err error
+	if p.snap.Shadow == nil {
+		err = p.prepare(ctx, main)
+	} else {
+		shadow = &fileJob{final: ShadowFile, kind: kindShadow, build: buildShadow,
+			want:   map[string]int{"shadow": p.meta.Shadow},
+			mode:   func(tmp string) (os.FileMode, int, error) { return shadowOwnerMode(tmp, p.opts) },
+			filled: stageShadowFilled, built: stageShadowBuilt}
+		p.jobs = append(p.jobs, shadow)
+		err = both(ctx,
+			func(ctx context.Context) error { return p.prepare(ctx, main) },
+			func(ctx context.Context) error { return p.prepare(ctx, shadow) })
+	}
 	if err != nil {
 		return nil, err
-	}
-	if err := setOwnerMode(mainTmp, modeMain, 0); err != nil {
-		return nil, err
-	}
-	if err := step(ctx, stageMainBuilt, p.snap.Source); err != nil {
-		return nil, err
-	}
-	shadowTmp := ""
-	if p.snap.Shadow != nil {
-		if shadowTmp, err = p.buildOne(ctx, ShadowFile, kindShadow, map[string]int{"shadow": p.meta.Shadow}, buildShadow); err != nil {
-			return nil, err
-		}
-		mode, gid, err := shadowOwnerMode(shadowTmp, p.opts)
-		if err != nil {
-			return nil, err
-		}
-		if err := setOwnerMode(shadowTmp, mode, gid); err != nil {
-			return nil, err
-		}
-		if err := step(ctx, stageShadowBuilt, p.snap.Source); err != nil {
-			return nil, err
-		}
-	}
-	// fsync after chmod/chown so the flush covers the final mode and owner
-	// as well as the data.
-	for _, t := range []string{mainTmp, shadowTmp} {
-		if t == "" {
-			continue
-		}
-		if err := fsyncPath(t); err != nil {
-			return nil, fmt.Errorf("cache: fsync %s: %w", t, err)
-		}
 	}
 	if err := step(ctx, stageBeforeRename, p.snap.Source); err != nil {
 		return nil, err
 	}
-	return p.rename(mainTmp, shadowTmp)
-}
-
-type builder func(ctx context.Context, path string, snap *Snapshot, meta *Meta) error
-
-// buildOne creates a temp file for final, fills it and verifies it.
-func (p *publication) buildOne(ctx context.Context, final, kind string, want map[string]int, build builder) (string, error) {
-	tmp, err := createTemp(p.dir, final)
-	if err != nil {
-		return "", err
+	shadowTmp := ""
+	if shadow != nil {
+		shadowTmp = shadow.tmp
 	}
-	p.tmps = append(p.tmps, tmp)
-	if err := build(ctx, tmp, p.snap, p.meta); err != nil {
-		return "", err
-	}
-	if err := verifyFile(ctx, tmp, kind, want); err != nil {
-		return "", err
-	}
-	// A journal left after a successful commit would mean SQLite did not
-	// finish; the published file must stand alone.
-	if _, err := os.Lstat(tmp + "-journal"); err == nil {
-		return "", fmt.Errorf("cache: %s-journal still present after commit", tmp)
-	}
-	return tmp, nil
+	return p.rename(main.tmp, shadowTmp)
 }

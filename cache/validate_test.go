@@ -140,3 +140,38 @@ func TestValidateAccepts(t *testing.T) {
 		})
 	}
 }
+
+// TestValidateOrder: with violations in several maps at once, Validate
+// reports the one a sequential check would meet first (users, groups,
+// shadow, source), although groups are checked on another goroutine.
+func TestValidateOrder(t *testing.T) {
+	badUser := func(s *Snapshot) { s.Users[4].UID = 0 }
+	badGroup := func(s *Snapshot) { s.Groups[2].Name = "g:x" }
+	badShadow := func(s *Snapshot) { s.Shadow[0].Name = "ghost" }
+	badSource := func(s *Snapshot) { s.Source = "a\nb" }
+	for _, tc := range []struct {
+		name    string
+		mutate  []func(*Snapshot)
+		wantMap string
+	}{
+		{"users and groups", []func(*Snapshot){badGroup, badUser}, "passwd"},
+		{"users and shadow", []func(*Snapshot){badShadow, badUser}, "passwd"},
+		{"every map", []func(*Snapshot){badSource, badShadow, badGroup, badUser}, "passwd"},
+		{"groups and shadow", []func(*Snapshot){badShadow, badGroup}, "group"},
+		{"groups and source", []func(*Snapshot){badSource, badGroup}, "group"},
+		{"shadow and source", []func(*Snapshot){badSource, badShadow}, "shadow"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// Many groups, so the groups goroutine is still running when
+			// the users check fails (and must still be waited for).
+			s := genSnapshot(5, 2000, 2, true)
+			for _, m := range tc.mutate {
+				m(s)
+			}
+			var ie *InvalidError
+			if err := Validate(s); !errors.As(err, &ie) || ie.Map != tc.wantMap {
+				t.Fatalf("Validate = %v, want the %s violation", err, tc.wantMap)
+			}
+		})
+	}
+}
