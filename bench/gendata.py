@@ -10,8 +10,6 @@ Writes into DIR:
   passwd.cache, group.cache    the same bytes, under nsscache's names
   passwd.cache.ixname .ixuid   nsscache sorted indexes (format below)
   group.cache.ixname  .ixgid
-  rows.sql                     INSERTs for cache/schema_main.sql (the fallback
-                               used while `ldapidm import` does not exist)
   params.sh                    shell variables naming the probe entries
   data.ldif                    with --ldif SUFFIX: the same users (account +
                                posixAccount under ou=people) and groups
@@ -124,35 +122,6 @@ def write_index(path, pairs):
             f.write(k + b"\0" + o + b"\0" + b"\0" * (width - len(k) - len(o)) + b"\n")
 
 
-def sql_str(s):
-    return "'" + s.replace("'", "''") + "'"
-
-
-def write_sql(path, users, groups):
-    members = sum(len(g[2]) for g in groups)
-    with open(path, "w") as f:
-        f.write("BEGIN;\n")
-        for k, v in (("kind", "main"), ("generation", "1"),
-                     ("built_at", "1970-01-01T00:00:00Z"),
-                     ("source", "bench/gendata.py"), ("users", str(len(users))),
-                     ("groups", str(len(groups))), ("members", str(members))):
-            f.write("INSERT INTO meta(key,value) VALUES(%s,%s);\n"
-                    % (sql_str(k), sql_str(v)))
-        for u in users:
-            f.write("INSERT INTO passwd(name,passwd,uid,gid,gecos,dir,shell) "
-                    "VALUES(%s,%s,%d,%d,%s,%s,%s);\n"
-                    % (sql_str(u[0]), sql_str(u[1]), u[2], u[3],
-                       sql_str(u[4]), sql_str(u[5]), sql_str(u[6])))
-        for name, gid, mem in groups:
-            f.write("INSERT INTO grp(name,passwd,gid,members,nmembers) "
-                    "VALUES(%s,'x',%d,%s,%d);\n"
-                    % (sql_str(name), gid, sql_str(",".join(mem)), len(mem)))
-            for m in mem:
-                f.write("INSERT INTO member(name,gid) VALUES(%s,%d);\n"
-                        % (sql_str(m), gid))
-        f.write("COMMIT;\n")
-
-
 def write_ldif(path, suffix, users, groups):
     top = suffix.split(",")[0].split("=", 1)[1]
     with open(path, "w") as f:
@@ -203,7 +172,6 @@ def main():
                 [(g[0], o) for g, o in zip(groups, gr_off)])
     write_index(os.path.join(a.out, "group.cache.ixgid"),
                 [(str(g[1]), o) for g, o in zip(groups, gr_off)])
-    write_sql(os.path.join(a.out, "rows.sql"), users, groups)
     if a.ldif:
         write_ldif(os.path.join(a.out, "data.ldif"), a.ldif, users, groups)
 

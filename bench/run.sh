@@ -12,8 +12,7 @@
 # Parts:
 #  1. NSS lookups: bench/gendata.py writes one synthetic data set per size
 #     (10,000 users / 1,000 groups; 100,000 users / 10,000 groups), fed to
-#     ldapidm (a cache.db built by `out/ldapidm import`, or from
-#     cache/schema_main.sql with sqlite3 while the CLI does not exist),
+#     ldapidm (cache.db and shadow.db written by `out/ldapidm import`),
 #     libnss-extrausers and libnss-cache; bench/c/nssbench calls each module's
 #     entry points directly; bench/c/firstlookup times a fresh process's first
 #     getpwnam() through glibc. The peers' fixed paths are served from a
@@ -37,7 +36,7 @@ for a in "$@"; do
 done
 [ "$(id -u)" -eq 0 ] || { echo "run.sh: needs root (mount namespaces for the peers' fixed paths)" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "run.sh: python3 missing" >&2; exit 2; }
-command -v sqlite3 >/dev/null || { echo "run.sh: sqlite3 missing" >&2; exit 2; }
+[ -x "$OUT/ldapidm" ] || { echo "run.sh: $OUT/ldapidm missing (./build.sh build)" >&2; exit 2; }
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RES=$BENCH/results/$STAMP
@@ -68,22 +67,15 @@ machine "$@" >"$RES/machine.txt"
 log "building harnesses into $OUT/bench"
 make -s -C "$BENCH/c" OUT="$OUT" >&2 || { echo "run.sh: harness build failed" >&2; exit 1; }
 
-# build_ldapidm_cache DATA DIR: the ldapidm cache for one data set. Prefers
-# the product's own writer; falls back to the schema contract + sqlite3 so
-# the benchmark runs before the CLI exists. Records which one was used.
+# build_ldapidm_cache DATA DIR: the ldapidm cache for one data set, written
+# by the product's own writer (`ldapidm import`), as a refresher would.
 build_ldapidm_cache() {
 	local data=$1 dir=$2
 	mkdir -p "$dir"
-	if [ -x "$OUT/ldapidm" ] && "$OUT/ldapidm" import --cachedir "$dir" --passwd "$data/passwd" \
-		--group "$data/group" --shadow "$data/shadow" --force >"$RES/import-$(basename "$data").log" 2>&1; then
-		echo "ldapidm import"
-		return 0
-	fi
-	[ -x "$OUT/ldapidm" ] && log "ldapidm import failed (see $RES/import-*.log); using sqlite3"
-	rm -f "$dir/cache.db" "$dir/shadow.db"
-	{ cat "$ROOT/cache/schema_main.sql"; cat "$data/rows.sql"; } | sqlite3 "$dir/cache.db.tmp" &&
-		mv "$dir/cache.db.tmp" "$dir/cache.db" && chmod 0644 "$dir/cache.db" &&
-		echo "sqlite3 from cache/schema_main.sql"
+	"$OUT/ldapidm" import --cachedir "$dir" --passwd "$data/passwd" \
+		--group "$data/group" --shadow "$data/shadow" --force >"$RES/import-$(basename "$data").log" 2>&1 ||
+		{ log "ldapidm import failed: $(tail -3 "$RES/import-$(basename "$data").log")"; return 1; }
+	echo "ldapidm import"
 }
 
 if [ "$QUICK" = 1 ]; then
