@@ -122,25 +122,37 @@ static enum ldi_outcome block_load(struct walk *w, enum ldi_map m, sqlite3_stmt 
 	return LDI_FOUND;
 }
 
+/* Steps the walk's statement: 1 with a row ready, else 0 with *o set —
+ * ABSENT at the end (the walk is done), or the SQLite error's outcome, after
+ * which the statement is re-bound from the walk's position on the next
+ * call. Caller holds w->mu. */
+static int walk_step(struct walk *w, sqlite3_stmt *st, enum ldi_outcome *o)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		w->done = 1;
+		*o = LDI_ABSENT;
+	} else {
+		w->bound = 0;
+		*o = ldi_sqlite_outcome(rc);
+	}
+	return 0;
+}
+
 /* One entry from the blocks. Caller holds w->mu; the statement is bound. */
 static enum ldi_outcome next_block(struct walk *w, enum ldi_map m, sqlite3_stmt *st, void *ctx)
 {
 	enum ldi_outcome o;
 	size_t used;
-	int rc;
 
 	for (;;) {
 		if (!w->pending) {
-			rc = sqlite3_step(st);
-			if (rc == SQLITE_DONE) {
-				sqlite3_reset(st);
-				w->done = 1;
-				return LDI_ABSENT;
-			}
-			if (rc != SQLITE_ROW) {
-				w->bound = 0; /* rebind from the position next call */
-				return ldi_sqlite_outcome(rc);
-			}
+			if (!walk_step(w, st, &o))
+				return o;
 			if (block_load(w, m, st) != LDI_FOUND)
 				return walk_fail(w, st);
 			w->pending = 1;
@@ -166,19 +178,10 @@ static enum ldi_outcome next_block(struct walk *w, enum ldi_map m, sqlite3_stmt 
 static enum ldi_outcome next_row(struct walk *w, sqlite3_stmt *st, ldi_row_fn fn, void *ctx)
 {
 	enum ldi_outcome o;
-	int rc;
 
 	if (!w->pending) {
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_DONE) {
-			sqlite3_reset(st);
-			w->done = 1;
-			return LDI_ABSENT;
-		}
-		if (rc != SQLITE_ROW) {
-			w->bound = 0; /* rebind from last_id on the next call */
-			return ldi_sqlite_outcome(rc);
-		}
+		if (!walk_step(w, st, &o))
+			return o;
 		w->pending = 1;
 	}
 	o = fn(st, ctx);
