@@ -34,13 +34,6 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void init_once(void)
 {
-#ifndef LDI_SYSTEM_SQLITE
-	/* Our SQLite is private to the .so (static, hidden), so configuring it
-	 * cannot affect the host. Without memory statistics SQLite's allocator
-	 * takes no global mutex per malloc, which is what lets two threads scale.
-	 * The cgo build shares the process's libsqlite3 and leaves it alone. */
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-#endif
 	__atomic_store_n(&cur_pid, getpid(), __ATOMIC_RELAXED);
 	ldi_fork_register();
 }

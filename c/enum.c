@@ -254,8 +254,11 @@ enum ldi_outcome ldi_enum_next(enum ldi_map m, ldi_row_fn fn, void *ctx)
 		 * at 100,000 users, version 1 rows (setpwent..endpwent, best of
 		 * 20): 8 MiB (the lookup default) 30.9 ms, 2 MiB 28.4, 512 KiB
 		 * 26.4, 256 KiB 26.6 (23.3 with the pack.c change), 128 KiB
-		 * 26.6. */
-		rc = sqlite3_exec(w->conn.db, "PRAGMA cache_size = -" LDI_STR(LDI_WALK_CACHE_KIB), NULL, NULL, NULL);
+		 * 26.6. The size belongs to the connection: set once per open,
+		 * not again at every setXXent on the same one. */
+		rc = SQLITE_OK;
+		if (w->serial != w->conn.serial)
+			rc = sqlite3_exec(w->conn.db, "PRAGMA cache_size = -" LDI_STR(LDI_WALK_CACHE_KIB), NULL, NULL, NULL);
 		if (rc == SQLITE_OK)
 			rc = sqlite3_bind_int64(st, 1, w->last_id);
 		if (rc != SQLITE_OK) {

@@ -17,15 +17,10 @@
 enum ldi_outcome ldi_add_group(sqlite3_stmt *st, void *ctx)
 {
 	struct ldi_groups_out *g = ctx;
-	sqlite3_int64 v;
-	gid_t gid;
+	uint32_t gid;
 
-	if (sqlite3_column_type(st, 0) != SQLITE_INTEGER)
+	if (ldi_column_id(st, 0, &gid) != 0)
 		return LDI_UNAVAIL;
-	v = sqlite3_column_int64(st, 0);
-	if (v < 0 || v > 4294967294LL)
-		return LDI_UNAVAIL;
-	gid = (gid_t)v;
 	if (gid == g->skip)
 		return LDI_FOUND;
 
@@ -33,10 +28,8 @@ enum ldi_outcome ldi_add_group(sqlite3_stmt *st, void *ctx)
 		long newsize;
 		gid_t *p;
 
-		if (g->limit > 0 && *g->size >= g->limit) {
-			g->full = 1;
+		if (g->limit > 0 && *g->size >= g->limit)
 			return LDI_ABSENT; /* stop: the caller can take no more */
-		}
 		newsize = *g->size > 0 ? 2 * *g->size : 16;
 		if (g->limit > 0 && newsize > g->limit)
 			newsize = g->limit;
@@ -50,9 +43,7 @@ enum ldi_outcome ldi_add_group(sqlite3_stmt *st, void *ctx)
 	}
 	(*g->groupsp)[(*g->start)++] = gid;
 	g->added++;
-	if (g->limit > 0 && *g->start >= g->limit) {
-		g->full = 1;
-		return LDI_ABSENT;
-	}
+	if (g->limit > 0 && *g->start >= g->limit)
+		return LDI_ABSENT; /* full: stop stepping */
 	return LDI_FOUND;
 }

@@ -226,6 +226,9 @@ enum ldi_outcome ldi_unpack_sp(const unsigned char *p, size_t avail, size_t *use
 /* The count at the start of a block (caller checked there are 4 bytes). */
 uint32_t ldi_blk_count(const unsigned char *p) LDI_HIDDEN;
 
+/* pack.c: an id column (INTEGER, 0 .. 2^32-2) into *id; -1 otherwise. */
+int ldi_column_id(sqlite3_stmt *st, int col, uint32_t *id) LDI_HIDDEN;
+
 /* initgroups.c */
 struct ldi_groups_out {
 	gid_t skip;
@@ -233,7 +236,6 @@ struct ldi_groups_out {
 	long *size;
 	gid_t **groupsp;
 	long limit;
-	int full; /* limit reached: stop stepping */
 	int added;
 };
 enum ldi_outcome ldi_add_group(sqlite3_stmt *st, void *ctx) LDI_HIDDEN;

@@ -156,7 +156,7 @@ LDI_EXPORT enum nss_status _nss_ldapidm_initgroups_dyn(const char *user, gid_t s
 						       long *size, gid_t **groupsp, long limit, int *errnop)
 {
 	BEGIN;
-	struct ldi_groups_out g = { skipgroup, start, size, groupsp, limit, 0, 0 };
+	struct ldi_groups_out g = { skipgroup, start, size, groupsp, limit, 0 };
 	enum ldi_outcome o;
 
 	if (user == NULL || start == NULL || size == NULL || groupsp == NULL)

@@ -68,8 +68,9 @@ static int get_text(sqlite3_stmt *st, int col, struct text *t)
 	return 0;
 }
 
-/* uid_t/gid_t: 0 .. 2^32-2 ((uid_t)-1 means "no id" to the kernel). */
-static int get_id(sqlite3_stmt *st, int col, uint32_t *id)
+/* uid_t/gid_t: 0 .. 2^32-2 ((uid_t)-1 means "no id" to the kernel).
+ * Shared with initgroups.c (ldapidm.h). */
+int ldi_column_id(sqlite3_stmt *st, int col, uint32_t *id)
 {
 	sqlite3_int64 v;
 
@@ -195,7 +196,7 @@ enum ldi_outcome ldi_pack_pw(sqlite3_stmt *st, void *ctx)
 	for (int i = 0; i < 5; i++)
 		if (get_text(st, col[i], &e.f[i]) != 0)
 			return LDI_UNAVAIL;
-	if (get_id(st, 2, &e.uid) != 0 || get_id(st, 3, &e.gid) != 0)
+	if (ldi_column_id(st, 2, &e.uid) != 0 || ldi_column_id(st, 3, &e.gid) != 0)
 		return LDI_UNAVAIL;
 	return emit_pw(&e, ctx);
 }
@@ -205,7 +206,7 @@ enum ldi_outcome ldi_pack_gr(sqlite3_stmt *st, void *ctx)
 	struct gr_fields e;
 
 	if (get_text(st, 0, &e.name) != 0 || get_text(st, 1, &e.pw) != 0 || get_text(st, 3, &e.mem) != 0 ||
-	    get_id(st, 2, &e.gid) != 0)
+	    ldi_column_id(st, 2, &e.gid) != 0)
 		return LDI_UNAVAIL;
 	return emit_gr(&e, ctx);
 }
@@ -276,7 +277,7 @@ static const unsigned char *split(const unsigned char *p, size_t avail, size_t n
 	return p;
 }
 
-/* A uid/gid from a block, with the same range as get_id. */
+/* A uid/gid from a block, with the same range as ldi_column_id. */
 static int blk_id(const unsigned char *p, uint32_t *id)
 {
 	*id = le32(p);

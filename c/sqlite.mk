@@ -45,7 +45,7 @@ SQLITE_OPTS := \
 #                      pool slot's or walk's mutex (pool.c, enum.c), which
 #                      is also what fork.c relies on.
 #   DEFAULT_MEMSTATUS=0  no global mutex around every malloc (two threads
-#                      scale); dir.c also sets it at run time.
+#                      scale).
 #   PCACHE_INITSZ=0    no 20-page bulk allocation on first use: a process
 #                      that looks up one user reads ~6 pages.
 #   LOOKASIDE=512,32   16 KB of lookaside per connection instead of 120 KB,
@@ -59,11 +59,14 @@ SQLITE_OPTS := \
 #                      "recommended compile-time options").
 
 # The go command resolves the pinned module (downloading it into the module
-# cache if needed). build.sh passes SQLITE_DIR itself; this is for a bare
-# `make -C c`.
+# cache if needed), once per make run (:=, not a recursive variable that
+# would run it at every expansion). SQLITE_DIR=... on the command line
+# overrides it.
 SQLITE_MOD := github.com/mattn/go-sqlite3
-SQLITE_DIR ?= $(shell cd $(CURDIR)/.. && go mod download $(SQLITE_MOD) >/dev/null 2>&1; \
+ifeq ($(origin SQLITE_DIR),undefined)
+SQLITE_DIR := $(shell cd $(CURDIR)/.. && go mod download $(SQLITE_MOD) >/dev/null 2>&1; \
 	go list -m -f '{{.Dir}}' $(SQLITE_MOD) 2>/dev/null)
+endif
 SQLITE_C := $(SQLITE_DIR)/sqlite3-binding.c
 SQLITE_H := $(SQLITE_DIR)/sqlite3-binding.h
 
@@ -73,7 +76,10 @@ SQLITE_INC := $(OBJ)/include
 SQLITE_CFLAGS := -Os -g -fPIC -fvisibility=hidden -ffunction-sections -fdata-sections \
 	-fstack-protector-strong $(SQLITE_OPTS)
 
-$(SQLITE_O): $(CURDIR)/sqlite.mk $(CURDIR)/Makefile
+# The source is a prerequisite: its path names the module version, so a
+# go.mod bump rebuilds. (wildcard: a missing source reaches the recipe's
+# clear message instead of make's "no rule".)
+$(SQLITE_O): $(CURDIR)/sqlite.mk $(CURDIR)/Makefile $(wildcard $(SQLITE_C))
 	@test -n "$(SQLITE_DIR)" -a -f "$(SQLITE_C)" || { echo "c/sqlite.mk: SQLite amalgamation not found (go mod download $(SQLITE_MOD) failed?): '$(SQLITE_C)'" >&2; exit 1; }
 	@mkdir -p $(OBJ) $(SQLITE_INC)
 	cp -f $(SQLITE_H) $(SQLITE_INC)/sqlite3.h

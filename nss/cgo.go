@@ -8,9 +8,9 @@ package nss
 // ../c/*.c because the go command's build cache hashes only files inside
 // the package directory: an edit to an #included ../c file was silently
 // not rebuilt (seen while writing these tests). Keep the c_*.c links in
-// step with SRCS in c/Makefile. LDI_SYSTEM_SQLITE: here SQLite is the
-// process's shared libsqlite3 (also used by mattn/go-sqlite3), which the
-// module must not reconfigure.
+// step with SRCS in c/Makefile. Here SQLite is the process's shared
+// libsqlite3 (also used by mattn/go-sqlite3); the module never configures
+// SQLite, its options are compile-time ones (c/sqlite.mk).
 //
 // Each raw* function makes exactly one call
 // into the module with a C-allocated struct and buffer of the given size
@@ -19,7 +19,7 @@ package nss
 // plain Go (lookup.go).
 
 /*
-#cgo CFLAGS: -std=gnu11 -D_GNU_SOURCE -DLDI_SYSTEM_SQLITE -pthread -Wno-unused-parameter
+#cgo CFLAGS: -std=gnu11 -D_GNU_SOURCE -pthread -Wno-unused-parameter
 #cgo LDFLAGS: -lsqlite3 -pthread
 #include <stdlib.h>
 #include "module.h"
