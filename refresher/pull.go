@@ -66,12 +66,6 @@ type PullOptions struct {
 	AllowEmpty bool
 }
 
-// Default local account files, when the configuration leaves them empty.
-const (
-	defaultLocalPasswd = "/etc/passwd"
-	defaultLocalGroup  = "/etc/group"
-)
-
 // Pull reads every directory of cfg and returns the validated snapshot (see
 // doc.go for the contract), with the default PullOptions.
 func Pull(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Result, error) {
@@ -84,7 +78,7 @@ func PullWith(ctx context.Context, cfg *config.Config, opts PullOptions, log *sl
 	if len(cfg.Directories) == 0 {
 		return res, fmt.Errorf("no directory configured")
 	}
-	local, err := validate.ReadLocal(orDefault(cfg.LocalPasswd, defaultLocalPasswd), orDefault(cfg.LocalGroup, defaultLocalGroup))
+	local, err := validate.ReadLocal(cfg.LocalPasswd, cfg.LocalGroup)
 	if err != nil {
 		return res, err
 	}

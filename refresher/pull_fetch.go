@@ -10,12 +10,6 @@ import (
 	"github.com/ldapidm/ldapidm/refresher/validate"
 )
 
-// Default filters when the configuration gives none.
-const (
-	defaultPasswdFilter = "(objectClass=posixAccount)"
-	defaultGroupFilter  = "(objectClass=posixGroup)"
-)
-
 // pageHook lets tests act between pages (kill a server mid-pull). nil in
 // production.
 var pageHook func(dir int, base string, page, entries int)
@@ -62,7 +56,6 @@ func fetchDirectory(ctx context.Context, cfg *config.Config, i int, d *config.Di
 		ConnectTimeout: cfg.ConnectTimeout,
 		SearchTimeout:  cfg.SearchTimeout,
 		PageSize:       cfg.PageSize,
-		CAFile:         cfg.CAFile,
 	}
 	if h := pageHook; h != nil {
 		o.OnPage = func(base string, page, n int) { h(i, base, page, n) }
@@ -98,7 +91,7 @@ func fetchDirectory(ctx context.Context, cfg *config.Config, i int, d *config.Di
 // searchDirectory runs the user and group searches of d on c, mapping each
 // entry into m as it arrives; it returns how many of each were read.
 func searchDirectory(ctx context.Context, c *ldapsrc.Conn, d *config.Directory, mp *mapper, m *mappedDir) (nu, ng int, err error) {
-	err = c.SearchEach(ctx, d.BaseDN, orDefault(d.PasswdFilter, defaultPasswdFilter), mp.userAttrs, func(e *ldapsrc.Entry) {
+	err = c.SearchEach(ctx, d.BaseDN, d.PasswdFilter, mp.userAttrs, func(e *ldapsrc.Entry) {
 		nu++
 		u, err := mp.user(e)
 		if err != nil {
@@ -112,7 +105,7 @@ func searchDirectory(ctx context.Context, c *ldapsrc.Conn, d *config.Directory, 
 		return 0, 0, err
 	}
 	groupBase := orDefault(d.GroupDN, d.BaseDN)
-	err = c.SearchEach(ctx, groupBase, orDefault(d.GroupFilter, defaultGroupFilter), mp.groupAttrs, func(e *ldapsrc.Entry) {
+	err = c.SearchEach(ctx, groupBase, d.GroupFilter, mp.groupAttrs, func(e *ldapsrc.Entry) {
 		ng++
 		g, err := mp.group(e)
 		if err != nil {

@@ -74,16 +74,12 @@ func refresh(ctx context.Context, cfg *config.Config, opts RefreshOptions, log *
 	if err != nil {
 		return err
 	}
-	group := opts.ShadowGroup
-	if group == "" {
-		group = "shadow"
-	}
 	// cache.Publish logs the publication itself ("cache published").
 	_, err = cache.Publish(ctx, res.Snapshot, cache.PublishOptions{
 		Dir:          cfg.CacheDir,
 		Force:        opts.Force,
 		MaxShrinkPct: cfg.MaxShrinkPct,
-		ShadowGroup:  group,
+		ShadowGroup:  opts.ShadowGroup,
 		GroupFile:    cfg.LocalGroup,
 		Now:          time.Now,
 	})

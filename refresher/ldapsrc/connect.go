@@ -18,7 +18,6 @@ type Options struct {
 	ConnectTimeout time.Duration // per address; 0 means 10 s
 	SearchTimeout  time.Duration // per whole search (all pages); 0 means 60 s
 	PageSize       uint32        // RFC 2696 page size; 0 means 500
-	CAFile         string        // global CA, used when the directory has none
 	// OnPage, when set, is called after each page is received (tests use it
 	// to kill the server mid-search).
 	OnPage func(base string, page, entries int)
@@ -196,7 +195,7 @@ func connectAddr(ctx context.Context, d *config.Directory, o Options, host, addr
 	var tc *tls.Config
 	if d.TLS != config.TLSNone {
 		var err error
-		if tc, err = tlsConfig(d, o.CAFile, host); err != nil {
+		if tc, err = tlsConfig(d, host); err != nil {
 			return nil, &opError{"tls", err}
 		}
 	}

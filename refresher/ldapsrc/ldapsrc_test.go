@@ -205,11 +205,6 @@ func TestTLS(t *testing.T) {
 			}
 		})
 	}
-	// The global CA file applies when the directory has none.
-	d := dirFor(srv, config.TLSLDAPS)
-	if _, _, err := search(t, d, Options{CAFile: srv.CAFile}); err != nil {
-		t.Fatalf("global CA: %v", err)
-	}
 }
 
 // StartTLS against a server without TLS fails; ldapsrc never carries on in

@@ -27,13 +27,11 @@ const (
 	tagSimpleAuth    = 0x80 // [0] simple password in a BindRequest
 	tagSASLAuth      = 0xa3 // [3] SaslCredentials in a BindRequest
 	tagExtReqName    = 0x80 // [0] requestName of an ExtendedRequest
-	tagExtRespName   = 0x8a // [10] responseName of an ExtendedResponse
 	tagExtRespValue  = 0x8b // [11] responseValue of an ExtendedResponse
 	scopeSubtree     = 2    // wholeSubtree
 	derefNever       = 0    // neverDerefAliases
 	ldapVersion      = 3
 	oidStartTLS      = "1.3.6.1.4.1.1466.20037" // RFC 4511 §4.14
-	oidNoticeOfDisc  = "1.3.6.1.4.1.1466.20036" // RFC 4511 §4.4.1
 	oidPagedResults  = "1.2.840.113556.1.4.319" // RFC 2696
 	resultSuccess    = 0
 	resultProtocol   = 2  // protocolError, for what the server got wrong

@@ -14,12 +14,9 @@ import (
 // always on: the directory's CA file, else the global one, else the system
 // pool. ServerName is the configured host name (or IP), never an address
 // it resolved to, so a certificate for the name is what is checked.
-func tlsConfig(d *config.Directory, globalCA, host string) (*tls.Config, error) {
+func tlsConfig(d *config.Directory, host string) (*tls.Config, error) {
 	tc := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
-	caFile := d.CAFile
-	if caFile == "" {
-		caFile = globalCA
-	}
+	caFile := d.CAFile // the global cafile is already copied in (config/check.go)
 	if caFile != "" {
 		pem, err := os.ReadFile(caFile)
 		if err != nil {

@@ -15,14 +15,6 @@ func (e *Error) Error() string { return "malformed BER: " + e.Reason }
 
 func errf(format string, args ...any) error { return &Error{Reason: fmt.Sprintf(format, args...)} }
 
-// Tag classes and the constructed bit of an identifier octet (X.690 §8.1.2).
-const (
-	ClassUniversal   = 0x00
-	ClassApplication = 0x40
-	ClassContext     = 0x80
-	Constructed      = 0x20
-)
-
 // Universal tags LDAP uses.
 const (
 	TagBoolean     = 0x01
