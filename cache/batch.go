@@ -22,7 +22,6 @@ type batcher struct {
 	tx     *sql.Tx
 	table  string
 	cols   string
-	ncols  int
 	full   *sql.Stmt
 	args   []any
 	rows   int
@@ -31,7 +30,7 @@ type batcher struct {
 
 func newBatcher(ctx context.Context, tx *sql.Tx, table, cols string) (*batcher, error) {
 	n := strings.Count(cols, ",") + 1
-	b := &batcher{ctx: ctx, tx: tx, table: table, cols: cols, ncols: n,
+	b := &batcher{ctx: ctx, tx: tx, table: table, cols: cols,
 		rowSQL: "(" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")"}
 	st, err := tx.PrepareContext(ctx, b.sql(batchRows))
 	if err != nil {

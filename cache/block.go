@@ -182,14 +182,14 @@ func countBlocks(ctx context.Context, conn *sql.Conn, shape blockShape) (int, er
 	}
 	defer rows.Close()
 	total := 0
-	for rows.Next() {
+	for blk := 1; rows.Next(); blk++ {
 		var data sql.RawBytes
 		if err := rows.Scan(&data); err != nil {
 			return 0, err
 		}
 		n, err := decodeBlock(data, shape, nil)
 		if err != nil {
-			return 0, fmt.Errorf("%s block %d: %w", shape.table, total, err)
+			return 0, fmt.Errorf("%s block %d (in id order): %w", shape.table, blk, err)
 		}
 		total += n
 	}

@@ -24,13 +24,28 @@ const buildPragmas = `PRAGMA journal_mode=DELETE; PRAGMA synchronous=OFF; PRAGMA
 const buildDSN = "mode=rw&_mutex=no"
 
 // dedupMembers returns g's members without repeats, first occurrence kept.
+// Publish calls it twice per group (the meta count, then the rows), and a
+// snapshot from the refresher has no repeats already: the list itself is
+// returned, without allocating, unless it has one.
 func dedupMembers(members []string) []string {
 	if len(members) < 2 {
 		return members
 	}
 	seen := make(map[string]struct{}, len(members))
-	out := make([]string, 0, len(members))
-	for _, m := range members {
+	for i, m := range members {
+		if _, dup := seen[m]; dup {
+			return dropRepeats(members, i, seen)
+		}
+		seen[m] = struct{}{}
+	}
+	return members
+}
+
+// dropRepeats finishes dedupMembers from the first repeat, at index i;
+// seen holds members[:i].
+func dropRepeats(members []string, i int, seen map[string]struct{}) []string {
+	out := append(make([]string, 0, len(members)), members[:i]...)
+	for _, m := range members[i+1:] {
 		if _, dup := seen[m]; !dup {
 			seen[m] = struct{}{}
 			out = append(out, m)

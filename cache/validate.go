@@ -38,10 +38,9 @@ func Validate(snap *Snapshot) error {
 			return err
 		}
 	}
-	// Source is metadata (meta.source, `status`), never part of a passwd or
-	// group line, so ':' is harmless there (a server URL has one); a newline
-	// or control character would still garble `info` and status output.
-	if r := fieldProblem(strings.ReplaceAll(snap.Source, ":", "")); r != "" {
+	// Source is metadata (meta.source, `status`): a newline or control
+	// character would garble `info` and status output.
+	if r := textProblem(snap.Source); r != "" {
 		return &InvalidError{Map: "snapshot", Field: "source", Reason: r}
 	}
 	return nil
@@ -203,13 +202,23 @@ func nameProblem(s string) string {
 }
 
 // fieldProblem says why s cannot be a text field of a line, or "".
-func fieldProblem(s string) string {
+// fieldProblem is why s cannot be a field of a passwd, group or shadow
+// line: invalid UTF-8, a ':' (the field separator), a newline or a control
+// character, whichever comes first.
+func fieldProblem(s string) string { return lineProblem(s, true) }
+
+// textProblem is why s cannot be printed on one line (metadata such as
+// meta.source, which is never part of a passwd or group line, so a ':' in
+// a server URL is fine there).
+func textProblem(s string) string { return lineProblem(s, false) }
+
+func lineProblem(s string, colon bool) string {
 	if !utf8.ValidString(s) {
 		return "not valid UTF-8"
 	}
 	for _, r := range s {
 		switch {
-		case r == ':':
+		case colon && r == ':':
 			return "contains ':'"
 		case r == '\n':
 			return "contains a newline"
