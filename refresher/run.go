@@ -24,6 +24,10 @@ type RefreshOptions struct {
 	// ShadowGroup is the group that may read shadow.db ("" means "shadow";
 	// resolved from cfg.LocalGroup as a file, never through NSS).
 	ShadowGroup string
+	// NextDelay, when set (the daemon), gives the wait before the next
+	// attempt after `failures` failures in a row; the status file records
+	// the resulting time. nil (--once): no next attempt.
+	NextDelay func(failures int) time.Duration
 }
 
 // RefreshOnce is one whole attempt: Pull every directory, Publish the
@@ -58,6 +62,9 @@ func RefreshOnce(ctx context.Context, cfg *config.Config, opts RefreshOptions, l
 	} else {
 		st.LastSuccess = time.Now().UTC()
 		st.ConsecutiveFailures = 0
+	}
+	if opts.NextDelay != nil {
+		st.NextAttempt = time.Now().Add(opts.NextDelay(st.ConsecutiveFailures)).UTC()
 	}
 	if werr := status.Write(cfg.CacheDir, st); werr != nil {
 		log.Error("status file not written", "dir", cfg.CacheDir, "err", werr)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ldapidm/ldapidm/refresher/config"
 	"github.com/ldapidm/ldapidm/refresher/status"
@@ -50,7 +51,11 @@ directory "127.0.0.1" port 1 {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	for want := 1; want <= 2; want++ {
-		st, err := RefreshOnce(context.Background(), cfg, RefreshOptions{}, log)
+		// The daemon's NextDelay: the one status write carries the next
+		// attempt, computed from the failure count after this attempt.
+		var gotFailures int
+		opts := RefreshOptions{NextDelay: func(f int) time.Duration { gotFailures = f; return 7 * time.Minute }}
+		st, err := RefreshOnce(context.Background(), cfg, opts, log)
 		if err == nil {
 			t.Fatal("RefreshOnce against a closed port succeeded")
 		}
@@ -68,7 +73,16 @@ directory "127.0.0.1" port 1 {
 			if strings.Contains(s.LastError, "127.0.0.1") {
 				t.Errorf("status holds the credential: %q", s.LastError)
 			}
+			if d := s.NextAttempt.Sub(s.LastAttempt); d < 7*time.Minute || d > 8*time.Minute {
+				t.Errorf("attempt %d: next attempt %v after the last, want ~7m", want, d)
+			}
 		}
+		if gotFailures != want {
+			t.Errorf("NextDelay got %d failures, want %d", gotFailures, want)
+		}
+	}
+	if st, _ := RefreshOnce(context.Background(), cfg, RefreshOptions{}, log); !st.NextAttempt.IsZero() {
+		t.Errorf("--once (no NextDelay) recorded a next attempt: %v", st.NextAttempt)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -76,7 +90,7 @@ directory "127.0.0.1" port 1 {
 		t.Fatal("a cancelled RefreshOnce succeeded")
 	}
 	onDisk, err := status.Read(status.Path(dir))
-	if err != nil || onDisk.ConsecutiveFailures != 2 {
+	if err != nil || onDisk.ConsecutiveFailures != 3 {
 		t.Errorf("a cancelled attempt rewrote the status: %+v, %v", onDisk, err)
 	}
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/ldapidm/ldapidm/refresher"
 	"github.com/ldapidm/ldapidm/refresher/config"
-	"github.com/ldapidm/ldapidm/refresher/status"
 )
 
 // BackoffStart is the first retry delay after a failure; it doubles with
@@ -36,20 +35,24 @@ func (m *Main) loop(ctx context.Context, cfg *config.Config) error {
 		"interval", cfg.Interval, "jitter", cfg.Jitter, "version", Version)
 	first := true
 	for {
-		st, err := refresher.RefreshOnce(ctx, cfg, m.refreshOptions(first), log)
+		// The next attempt's time goes into the one status write of the
+		// attempt (RefreshOnce), so `status` never shows a report
+		// without it.
+		var delay time.Duration
+		opts := m.refreshOptions(first)
+		opts.NextDelay = func(failures int) time.Duration {
+			delay = nextDelay(cfg, failures, rand.Int64N)
+			return delay
+		}
+		st, err := refresher.RefreshOnce(ctx, cfg, opts, log)
 		if ctx.Err() != nil {
 			log.Info("refresher stopping", "reason", context.Cause(ctx))
 			return nil
 		}
 		first = false
-		delay := nextDelay(cfg, st.ConsecutiveFailures, rand.Int64N)
 		if err != nil {
 			log.Error("refresh failed; previous cache kept", "err", err,
 				"failures", st.ConsecutiveFailures, "retry_in", delay)
-		}
-		st.NextAttempt = time.Now().Add(delay).UTC()
-		if werr := status.Write(cfg.CacheDir, st); werr != nil {
-			log.Error("status file not written", "dir", cfg.CacheDir, "err", werr)
 		}
 
 		timer := time.NewTimer(delay)
