@@ -46,21 +46,19 @@ var (
 // blockWriter packs entries of one map and inserts each block as it
 // closes, in order (block ids ascend with enumeration order).
 type blockWriter struct {
-	ctx   context.Context
+	t     *table
 	shape blockShape
-	ins   *sql.Stmt
 	buf   []byte
 	count uint32
 	total int // entries written, for the error message
 }
 
-func newBlockWriter(ctx context.Context, tx *sql.Tx, shape blockShape) (*blockWriter, error) {
-	st, err := tx.PrepareContext(ctx, "INSERT INTO "+shape.table+" (data) VALUES (?)")
+func newBlockWriter(ctx context.Context, c *wconn, shape blockShape) (*blockWriter, error) {
+	t, err := newTable(ctx, c, shape.table, "data", 1)
 	if err != nil {
-		return nil, fmt.Errorf("cache: prepare %s: %w", shape.table, err)
+		return nil, err
 	}
-	w := &blockWriter{ctx: ctx, shape: shape, ins: st, buf: make([]byte, 4, blockTarget+4096)}
-	return w, nil
+	return &blockWriter{t: t, shape: shape, buf: make([]byte, 4, blockTarget+4096)}, nil
 }
 
 // start returns the buffer to append the next entry's numbers to.
@@ -72,26 +70,37 @@ func (w *blockWriter) end(buf []byte) error {
 	w.buf = buf
 	w.count++
 	w.total++
-	if len(w.buf) >= blockTarget {
-		return w.flush()
-	}
-	return nil
-}
-
-// flush inserts the open block, if it holds anything.
-func (w *blockWriter) flush() error {
-	if w.count == 0 {
+	if len(w.buf) < blockTarget {
 		return nil
 	}
 	binary.LittleEndian.PutUint32(w.buf[:4], w.count)
-	if _, err := w.ins.ExecContext(w.ctx, w.buf); err != nil {
-		return fmt.Errorf("cache: insert %s block ending at entry %d: %w", w.shape.table, w.total, err)
-	}
+	w.t.rows.blob(w.buf)
 	w.buf, w.count = w.buf[:4], 0
+	if err := w.t.end(); err != nil {
+		return fmt.Errorf("cache: %s blocks up to entry %d: %w", w.shape.table, w.total, err)
+	}
 	return nil
 }
 
-func (w *blockWriter) close() { w.ins.Close() }
+// flush queues the open block, if it holds anything, and inserts what is
+// queued.
+func (w *blockWriter) flush() error {
+	if w.count > 0 {
+		binary.LittleEndian.PutUint32(w.buf[:4], w.count)
+		w.t.rows.blob(w.buf)
+		w.t.rows.end()
+		w.buf, w.count = w.buf[:4], 0
+	}
+	if w.t.rows.rows == 0 {
+		return nil
+	}
+	if err := w.t.flush(); err != nil {
+		return fmt.Errorf("cache: %s blocks up to entry %d: %w", w.shape.table, w.total, err)
+	}
+	return nil
+}
+
+func (w *blockWriter) close() { w.t.close() }
 
 // appendStrings appends the lengths, then the strings each with its NUL.
 func appendStrings(b []byte, s ...string) []byte {

@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"sync"
 )
@@ -50,9 +49,8 @@ func both(ctx context.Context, a, b func(context.Context) error) error {
 }
 
 // isCancellation is what a side returns when it stopped because its
-// context was cancelled: the context's own error (step, go-sqlite3's
-// interrupt), or database/sql's ErrTxDone once it has rolled the
-// transaction back on cancellation.
+// context was cancelled: the context's own error, from step, a table
+// flush (wconn.go) or go-sqlite3's interrupt of a verify query.
 func isCancellation(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, sql.ErrTxDone)
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }

@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -43,7 +42,6 @@ func TestBoth(t *testing.T) {
 		{"b fails, a succeeds", ok, failWith(errB), []error{errB}, nil, true},
 		{"a fails, b cancelled", failWith(errA), untilCancelled(context.Canceled), []error{errA}, []error{context.Canceled}, true},
 		{"b fails, a cancelled", untilCancelled(context.Canceled), failWith(errB), []error{errB}, []error{context.Canceled}, true},
-		{"b fails, a's tx rolled back", untilCancelled(sql.ErrTxDone), failWith(errB), []error{errB}, []error{sql.ErrTxDone}, true},
 		{"b fails, a then fails for real", untilCancelled(errA), failWith(errB), []error{errA, errB}, nil, false},
 	}
 	for _, tc := range cases {

@@ -3,7 +3,6 @@ package cache
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -15,13 +14,6 @@ import (
 // crash mid-build only leaves a temp file that the next publisher removes.
 // journal_mode=DELETE is the mode the published file must have (never WAL).
 const buildPragmas = `PRAGMA journal_mode=DELETE; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536;`
-
-// buildDSN opens a temp file for writing without SQLite's per-connection
-// mutex (SQLITE_OPEN_NOMUTEX): the connection is pinned (sqlite.go) and
-// database/sql never uses one connection from two goroutines at once, so
-// the lock/unlock around every bind and step (7% of a publish's CPU in
-// perf) bought nothing.
-const buildDSN = "mode=rw&_mutex=no"
 
 // dedupMembers returns g's members without repeats, first occurrence kept.
 // Publish calls it twice per group (the meta count, then the rows), and a
@@ -57,22 +49,17 @@ func dropRepeats(members []string, i int, seen map[string]struct{}) []string {
 // buildMain writes the passwd and group maps and the meta rows into the
 // empty file at path, in one transaction.
 func buildMain(ctx context.Context, path string, snap *Snapshot, meta *Meta) error {
-	p, err := openPinned(ctx, uri(path, buildDSN))
-	if err != nil {
-		return fmt.Errorf("cache: open %s: %w", path, err)
-	}
-	defer p.Close()
-	return inTx(ctx, p, schemaMain, func(tx *sql.Tx) error {
-		if err := insertUsers(ctx, tx, snap.Users); err != nil {
+	return inTx(ctx, path, schemaMain, func(c *wconn) error {
+		if err := insertUsers(ctx, c, snap.Users); err != nil {
 			return err
 		}
 		if err := step(ctx, stageUsersInserted, snap.Source); err != nil {
 			return err
 		}
-		if err := insertGroups(ctx, tx, snap.Groups); err != nil {
+		if err := insertGroups(ctx, c, snap.Groups); err != nil {
 			return err
 		}
-		return insertMeta(ctx, tx, [][2]string{
+		return insertMeta(ctx, c, [][2]string{
 			{"kind", kindMain},
 			{"generation", strconv.FormatInt(meta.Generation, 10)},
 			{"built_at", meta.BuiltAt.UTC().Format(builtAtFmt)},
@@ -87,19 +74,14 @@ func buildMain(ctx context.Context, path string, snap *Snapshot, meta *Meta) err
 
 // buildShadow writes the shadow map and its meta rows.
 func buildShadow(ctx context.Context, path string, snap *Snapshot, meta *Meta) error {
-	p, err := openPinned(ctx, uri(path, buildDSN))
-	if err != nil {
-		return fmt.Errorf("cache: open %s: %w", path, err)
-	}
-	defer p.Close()
-	return inTx(ctx, p, schemaShadow, func(tx *sql.Tx) error {
-		if err := insertShadow(ctx, tx, snap.Shadow); err != nil {
+	return inTx(ctx, path, schemaShadow, func(c *wconn) error {
+		if err := insertShadow(ctx, c, snap.Shadow); err != nil {
 			return err
 		}
 		if err := step(ctx, stageShadowInserted, snap.Source); err != nil {
 			return err
 		}
-		return insertMeta(ctx, tx, [][2]string{
+		return insertMeta(ctx, c, [][2]string{
 			{"kind", kindShadow},
 			{"generation", strconv.FormatInt(meta.Generation, 10)},
 			{"shadow", strconv.Itoa(len(snap.Shadow))},
@@ -107,23 +89,36 @@ func buildShadow(ctx context.Context, path string, snap *Snapshot, meta *Meta) e
 	})
 }
 
-// inTx sets the build pragmas, then runs schema and fill in one transaction.
-func inTx(ctx context.Context, p *pinned, schema string, fill func(*sql.Tx) error) error {
-	if _, err := p.conn.ExecContext(ctx, buildPragmas); err != nil {
-		return fmt.Errorf("cache: pragmas: %w", err)
-	}
-	tx, err := p.conn.BeginTx(ctx, nil)
+// inTx opens the temp file at path, sets the build pragmas, and runs schema
+// and fill in one transaction. Any error leaves the transaction
+// uncommitted: closing the connection rolls it back, and the temp file is
+// removed by the publication's cleanup.
+func inTx(ctx context.Context, path, schema string, fill func(*wconn) error) (err error) {
+	c, err := openBuild(path)
 	if err != nil {
-		return fmt.Errorf("cache: begin: %w", err)
-	}
-	defer tx.Rollback() // no-op after Commit
-	if _, err := tx.ExecContext(ctx, schema); err != nil {
-		return fmt.Errorf("cache: schema: %w", err)
-	}
-	if err := fill(tx); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	defer func() {
+		if cerr := c.close(); err == nil {
+			err = cerr
+		}
+	}()
+	if err := c.exec(buildPragmas); err != nil {
+		return fmt.Errorf("cache: pragmas: %w", err)
+	}
+	if err := c.exec("BEGIN"); err != nil {
+		return fmt.Errorf("cache: begin: %w", err)
+	}
+	if err := c.exec(schema); err != nil {
+		return fmt.Errorf("cache: schema: %w", err)
+	}
+	if err := fill(c); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("cache: publish cancelled before commit: %w", err)
+	}
+	if err := c.exec("COMMIT"); err != nil {
 		return fmt.Errorf("cache: commit: %w", err)
 	}
 	return nil
@@ -131,44 +126,52 @@ func inTx(ctx context.Context, p *pinned, schema string, fill func(*sql.Tx) erro
 
 // insertUsers writes each user twice, in the same order: a passwd row
 // (point lookups) and an entry of passwd_block (enumeration, block.go).
-func insertUsers(ctx context.Context, tx *sql.Tx, users []User) error {
-	b, err := newBatcher(ctx, tx, "passwd", "name, passwd, uid, gid, gecos, dir, shell")
+func insertUsers(ctx context.Context, c *wconn, users []User) error {
+	t, err := newTable(ctx, c, "passwd", "name, passwd, uid, gid, gecos, dir, shell", 7)
 	if err != nil {
 		return err
 	}
-	defer b.close()
-	bw, err := newBlockWriter(ctx, tx, shapePasswd)
+	defer t.close()
+	bw, err := newBlockWriter(ctx, c, shapePasswd)
 	if err != nil {
 		return err
 	}
 	defer bw.close()
 	for i := range users {
 		u := &users[i]
-		if err := b.add(u.Name, u.Name, u.Passwd, int64(u.UID), int64(u.GID), u.Gecos, u.Dir, u.Shell); err != nil {
+		r := &t.rows
+		r.text(u.Name)
+		r.text(u.Passwd)
+		r.int(int64(u.UID))
+		r.int(int64(u.GID))
+		r.text(u.Gecos)
+		r.text(u.Dir)
+		r.text(u.Shell)
+		if err := t.end(); err != nil {
 			return err
 		}
 		if err := bw.end(appendUser(bw.start(), u)); err != nil {
 			return err
 		}
 	}
-	if err := b.flush(); err != nil {
+	if err := t.flush(); err != nil {
 		return err
 	}
 	return bw.flush()
 }
 
-func insertGroups(ctx context.Context, tx *sql.Tx, groups []Group) error {
-	gb, err := newBatcher(ctx, tx, "grp", "name, passwd, gid, members, nmembers")
+func insertGroups(ctx context.Context, c *wconn, groups []Group) error {
+	gt, err := newTable(ctx, c, "grp", "name, passwd, gid, members, nmembers", 5)
 	if err != nil {
 		return err
 	}
-	defer gb.close()
-	mb, err := newBatcher(ctx, tx, "member", "name, gid")
+	defer gt.close()
+	mt, err := newTable(ctx, c, "member", "name, gid", 2)
 	if err != nil {
 		return err
 	}
-	defer mb.close()
-	bw, err := newBlockWriter(ctx, tx, shapeGroup)
+	defer mt.close()
+	bw, err := newBlockWriter(ctx, c, shapeGroup)
 	if err != nil {
 		return err
 	}
@@ -178,17 +181,23 @@ func insertGroups(ctx context.Context, tx *sql.Tx, groups []Group) error {
 		g := &groups[i]
 		members := dedupMembers(g.Members)
 		joined := strings.Join(members, ",")
-		if err := gb.add(g.Name, g.Name, g.Passwd, int64(g.GID), joined, len(members)); err != nil {
+		r := &gt.rows
+		r.text(g.Name)
+		r.text(g.Passwd)
+		r.int(int64(g.GID))
+		r.text(joined)
+		r.int(int64(len(members)))
+		if err := gt.end(); err != nil {
 			return err
 		}
 		if err := bw.end(appendGroup(bw.start(), g, joined)); err != nil {
 			return err
 		}
 		for _, m := range members {
-			pairs = append(pairs, memberPair{m, g.GID, g.Name})
+			pairs = append(pairs, memberPair{m, g.GID})
 		}
 	}
-	if err := gb.flush(); err != nil {
+	if err := gt.flush(); err != nil {
 		return err
 	}
 	if err := bw.flush(); err != nil {
@@ -203,60 +212,72 @@ func insertGroups(ctx context.Context, tx *sql.Tx, groups []Group) error {
 		return cmp.Compare(a.gid, b.gid)
 	})
 	for _, p := range pairs {
-		if err := mb.add(p.group, p.name, int64(p.gid)); err != nil {
+		mt.rows.text(p.name)
+		mt.rows.int(int64(p.gid))
+		if err := mt.end(); err != nil {
 			return err
 		}
 	}
-	return mb.flush()
+	return mt.flush()
 }
 
-// memberPair is one member row; group names it in an error message.
+// memberPair is one member row.
 type memberPair struct {
-	name  string
-	gid   uint32
-	group string
+	name string
+	gid  uint32
 }
 
 // nullable stores Unset as SQL NULL: an empty shadow(5) field.
-func nullable(v int64) any {
+func nullable(r *rowBuf, v int64) {
 	if v == Unset {
-		return nil
+		r.null()
+	} else {
+		r.int(v)
 	}
-	return v
 }
 
-func insertShadow(ctx context.Context, tx *sql.Tx, entries []Shadow) error {
-	b, err := newBatcher(ctx, tx, "shadow", "name, passwd, lastchg, min, max, warn, inact, expire, flag")
+func insertShadow(ctx context.Context, c *wconn, entries []Shadow) error {
+	t, err := newTable(ctx, c, "shadow", "name, passwd, lastchg, min, max, warn, inact, expire, flag", 9)
 	if err != nil {
 		return err
 	}
-	defer b.close()
-	bw, err := newBlockWriter(ctx, tx, shapeShadow)
+	defer t.close()
+	bw, err := newBlockWriter(ctx, c, shapeShadow)
 	if err != nil {
 		return err
 	}
 	defer bw.close()
 	for i := range entries {
 		s := &entries[i]
-		if err := b.add(s.Name, s.Name, s.Passwd, nullable(s.LastChange), nullable(s.Min), nullable(s.Max),
-			nullable(s.Warn), nullable(s.Inactive), nullable(s.Expire), nullable(s.Flag)); err != nil {
+		r := &t.rows
+		r.text(s.Name)
+		r.text(s.Passwd)
+		for _, v := range [...]int64{s.LastChange, s.Min, s.Max, s.Warn, s.Inactive, s.Expire, s.Flag} {
+			nullable(r, v)
+		}
+		if err := t.end(); err != nil {
 			return err
 		}
 		if err := bw.end(appendShadow(bw.start(), s)); err != nil {
 			return err
 		}
 	}
-	if err := b.flush(); err != nil {
+	if err := t.flush(); err != nil {
 		return err
 	}
 	return bw.flush()
 }
 
-func insertMeta(ctx context.Context, tx *sql.Tx, kv [][2]string) error {
-	for _, e := range kv {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?,?)`, e[0], e[1]); err != nil {
-			return fmt.Errorf("cache: insert meta %s: %w", e[0], err)
-		}
+func insertMeta(ctx context.Context, c *wconn, kv [][2]string) error {
+	t, err := newTable(ctx, c, "meta", "key, value", 2)
+	if err != nil {
+		return err
 	}
-	return nil
+	defer t.close()
+	for _, e := range kv {
+		t.rows.text(e[0])
+		t.rows.text(e[1])
+		t.rows.end()
+	}
+	return t.flush()
 }
