@@ -16,14 +16,16 @@ import (
 
 // userFields and groupFields are the fields each map reads; the LDAP
 // attribute list requested is built from them (only what the mapping needs).
+// grouppasswd is not among them: a mapped grouppasswd attribute is accepted
+// for ypldap.conf compatibility but never read (mapper.group says why), so
+// it is not asked for either.
 var (
 	userFields = []config.Field{config.FieldName, config.FieldPasswd, config.FieldUID, config.FieldGID,
 		config.FieldGecos, config.FieldHome, config.FieldShell}
 	// shadowFields is an array: mapper.shadow and mapShadow follow its order.
 	shadowFields = [...]config.Field{config.FieldShadowLastChange, config.FieldShadowMin, config.FieldShadowMax,
 		config.FieldShadowWarning, config.FieldShadowInactive, config.FieldShadowExpire, config.FieldShadowFlag}
-	groupFields = []config.Field{config.FieldGroupName, config.FieldGroupPasswd, config.FieldGroupGID,
-		config.FieldGroupMembers}
+	groupFields = []config.Field{config.FieldGroupName, config.FieldGroupGID, config.FieldGroupMembers}
 )
 
 // attrList is the sorted, de-duplicated list of LDAP attributes fields map
@@ -301,7 +303,8 @@ type groupEntry struct {
 }
 
 // group maps a group entry. Group passwords are "*" unless a Fixed value
-// is configured: a hash from LDAP would be world-readable in cache.db.
+// is configured: a hash from LDAP would be world-readable in cache.db, so a
+// mapped grouppasswd attribute is neither requested nor read.
 // A group keeps its entry alive: the member values, most of the entry, are
 // substrings of it.
 func (m *mapper) group(e *ldapsrc.Entry) (*groupEntry, error) {

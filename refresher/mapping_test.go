@@ -33,7 +33,7 @@ func mapDir(shadow bool) *config.Directory {
 // entry builds the Entry a search asking for attrs decodes: attribute
 // names matched case-insensitively, values of unrequested ones dropped.
 func entry(attrs []string, dn string, kv ...string) *ldapsrc.Entry {
-	e := &ldapsrc.Entry{DN: dn, Names: attrs, Vals: make([][]string, len(attrs))}
+	e := &ldapsrc.Entry{DN: dn, Vals: make([][]string, len(attrs))}
 	for i := 0; i+1 < len(kv); i += 2 {
 		if k := slices.Index(attrs, strings.ToLower(kv[i])); k >= 0 {
 			e.Vals[k] = append(e.Vals[k], kv[i+1])
@@ -203,6 +203,36 @@ func TestMapGroup(t *testing.T) {
 		if _, err := mapGroup(d, "cn=g,dc=x", bad...); err == nil {
 			t.Errorf("group %v accepted", bad)
 		}
+	}
+}
+
+// A mapped grouppasswd attribute (ypldap.conf's `attribute grouppasswd maps
+// to "userPassword"`) is accepted but never read: the group search does not
+// ask for it, and a group that carries it still gets "*".
+func TestGroupPasswdNotRequested(t *testing.T) {
+	for _, attr := range []string{"userPassword", "USERPASSWORD"} {
+		t.Run(attr, func(t *testing.T) {
+			text := "directory \"ldap.example.com\" {\n\tbasedn \"dc=example,dc=com\"\n" +
+				"\tattribute grouppasswd maps to \"" + attr + "\"\n}\n"
+			cfg, err := config.Parse("t.conf", strings.NewReader(text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := cfg.Directories[0]
+			if d.Attr[config.FieldGroupPasswd] != attr {
+				t.Fatalf("precondition: grouppasswd maps to %q, want %q", d.Attr[config.FieldGroupPasswd], attr)
+			}
+			got := groupAttrs(d)
+			if want := []string{"cn", "gidnumber", "memberuid"}; !reflect.DeepEqual(got, want) {
+				t.Fatalf("group search asks for %v, want %v", got, want)
+			}
+			m := newMapper(d, 0, ranges)
+			g, err := m.group(entry(m.groupAttrs, "cn=g,dc=x", "cn", "g", "gidNumber", "2000",
+				"userPassword", "{CRYPT}$6$salt$hash", "memberUid", "a"))
+			if err != nil || g.cand.Group.Passwd != "*" {
+				t.Fatalf("group password %q (err %v), want *", g.cand.Group.Passwd, err)
+			}
+		})
 	}
 }
 

@@ -122,12 +122,9 @@ func record(st *status.Status, res *Result) {
 
 // fillCache describes the cache that serves after the attempt.
 func fillCache(st *status.Status, dir string) {
-	m, err := cache.ReadMeta(dir)
-	if err != nil {
-		return
+	if m, err := cache.ReadMeta(dir); err == nil {
+		st.CacheInfo = status.CacheFromMeta(m)
 	}
-	st.Generation, st.BuiltAt, st.Source = m.Generation, m.BuiltAt.UTC(), m.Source
-	st.Users, st.Groups, st.Members, st.Shadow = m.Users, m.Groups, m.Members, m.Shadow
 }
 
 // RefreshError is a failed attempt, its text scrubbed of credentials.

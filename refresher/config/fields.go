@@ -5,7 +5,9 @@ import (
 	"strings"
 )
 
-// fields are every mappable field, in the order the man page lists them.
+// fields are every mappable field, in ypldap.conf(5)'s order (which the
+// "unknown field" error follows), shadow fields last. The man page's table
+// lists the same set (TestFieldsDocumented).
 var fields = []Field{
 	FieldName, FieldPasswd, FieldUID, FieldGID, FieldClass, FieldChange,
 	FieldExpire, FieldGecos, FieldHome, FieldShell, FieldGroupName,
@@ -13,9 +15,6 @@ var fields = []Field{
 	FieldShadowLastChange, FieldShadowMin, FieldShadowMax,
 	FieldShadowWarning, FieldShadowInactive, FieldShadowExpire, FieldShadowFlag,
 }
-
-// Fields returns every field name accepted in the file, in manual order.
-func Fields() []Field { return append([]Field(nil), fields...) }
 
 func isShadowField(f Field) bool { return strings.HasPrefix(string(f), "shadow") }
 

@@ -79,10 +79,8 @@ func (c *StatusCmd) Run(stdout io.Writer) error {
 	var info *status.CacheInfo
 	m, cErr := cache.ReadMeta(dir)
 	if cErr == nil {
-		info = &status.CacheInfo{
-			Generation: m.Generation, BuiltAt: m.BuiltAt.UTC(), Source: m.Source,
-			Users: m.Users, Groups: m.Groups, Members: m.Members, Shadow: m.Shadow,
-		}
+		ci := status.CacheFromMeta(m)
+		info = &ci
 	}
 	r := status.NewReport(st, stErr, info, cErr, now())
 	if c.JSON {

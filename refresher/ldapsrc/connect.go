@@ -59,16 +59,6 @@ func (c *Conn) Close() error {
 	return c.w.nc.Close()
 }
 
-// Connect opens and binds a connection to the first usable server of d.
-// ctx bounds the whole attempt; cancelling ctx later closes the connection.
-func Connect(ctx context.Context, d *config.Directory, o Options, log *slog.Logger) (*Conn, error) {
-	dl, err := NewDialer(d, o, log)
-	if err != nil {
-		return nil, err
-	}
-	return dl.Next(ctx)
-}
-
 // Dialer walks the servers of a directory in configured order, and each
 // server's addresses in resolver order. Each Next returns a bound
 // connection to the first usable address after the one it returned last,
@@ -108,7 +98,8 @@ func NewDialer(d *config.Directory, o Options, log *slog.Logger) (*Dialer, error
 
 // Next opens and binds a connection to the next usable address. When none
 // is left it returns a *ConnectError holding every failure met so far,
-// including those recorded with Failed.
+// including those recorded with Failed. ctx bounds the whole attempt;
+// cancelling ctx later closes the connection.
 func (dl *Dialer) Next(ctx context.Context) (*Conn, error) {
 	for dl.server < len(dl.d.Servers) {
 		url := dl.d.URL(dl.server)

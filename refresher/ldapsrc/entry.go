@@ -84,7 +84,7 @@ func (d *entryDecoder) decode(op []byte) (Entry, error) {
 	if len(rest) != 0 {
 		return Entry{}, protoErr("%d bytes after the attributes of entry %q", len(rest), dn)
 	}
-	e := Entry{DN: dn, Names: d.want, Vals: d.vals()}
+	e := Entry{DN: dn, Vals: d.vals()}
 	for len(list) > 0 {
 		var pa string
 		if pa, list, err = ber.Expect(list, ber.TagSequence); err != nil {

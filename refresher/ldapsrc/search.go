@@ -15,31 +15,10 @@ import (
 // Vals[i] holds the values of the i-th attribute of the search's list (nil
 // when the entry has none), so a caller that built the list looks a value
 // up by index, without a map per entry (at 100,000 entries per pull the
-// maps were a tenth of the refresher's CPU, issue #3). Names is that list,
-// lowercased, shared by every entry of the search.
+// maps were a tenth of the refresher's CPU, issue #3).
 type Entry struct {
-	DN    string
-	Names []string
-	Vals  [][]string
-}
-
-// Values returns the values of attribute name (case-insensitive), if any.
-func (e *Entry) Values(name string) []string {
-	for i, n := range e.Names {
-		if i < len(e.Vals) && strings.EqualFold(n, name) {
-			return e.Vals[i]
-		}
-	}
-	return nil
-}
-
-// First is the first value of attribute name (case-insensitive), if any.
-func (e *Entry) First(name string) (string, bool) {
-	v := e.Values(name)
-	if len(v) == 0 {
-		return "", false
-	}
-	return v[0], true
+	DN   string
+	Vals [][]string
 }
 
 // ErrReferral means the server answered with a referral or a search
@@ -47,29 +26,21 @@ func (e *Entry) First(name string) (string, bool) {
 // consistent directory), so it counts as a failure.
 var ErrReferral = errors.New("server returned a referral")
 
-// Search runs a subtree search of base with filter, paging with the
-// configured page size until the server's cookie is empty. attrs are the
-// attributes to return; each Entry's Vals follow their order. It returns
-// every entry or an error.
+// SearchEach runs a subtree search of base with filter, paging with the
+// configured page size until the server's cookie is empty, and hands each
+// entry to fn as its page arrives. attrs are the attributes to return; each
+// Entry's Vals follow their order. Entries are not collected, so a caller
+// that keeps only a mapped form of each entry never holds the whole raw
+// result (at 100,000 users the raw entries were most of the refresher's
+// heap and of its GC work). fn must not keep e itself; the strings and
+// value slices in it are its own to keep.
+//
+// When SearchEach returns an error, fn has seen an incomplete result, which
+// the caller must discard: a pull never uses a partial search.
 //
 // The search timeout bounds the whole search, all pages: when it expires
 // the connection is closed, which fails the page in flight at once. Each
 // page also carries the remaining time as its server-side time limit.
-func (c *Conn) Search(ctx context.Context, base, filter string, attrs []string) ([]Entry, error) {
-	var out []Entry
-	if err := c.SearchEach(ctx, base, filter, attrs, func(e *Entry) { out = append(out, *e) }); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// SearchEach is Search handing each entry to fn as its page arrives instead
-// of collecting them, so a caller that keeps only a mapped form of each
-// entry never holds the whole raw result (at 100,000 users the raw entries
-// were most of the refresher's heap and of its GC work). fn must not keep e
-// itself; the strings and value slices in it are its own to keep.
-// When SearchEach returns an error, fn has seen an incomplete result, which
-// the caller must discard: a pull never uses a partial search.
 func (c *Conn) SearchEach(ctx context.Context, base, filter string, attrs []string, fn func(e *Entry)) error {
 	fb, err := encodeFilter(filter)
 	if err != nil {

@@ -7,19 +7,6 @@ import (
 	"time"
 )
 
-// CacheInfo is the live cache as cache.ReadMeta sees it. The status command
-// reads it from the cache itself rather than trusting status.json, so that a
-// cache deleted or replaced behind the refresher's back is reported as such.
-type CacheInfo struct {
-	Generation int64     `json:"generation"`
-	BuiltAt    time.Time `json:"built_at"`
-	Source     string    `json:"source,omitempty"`
-	Users      int       `json:"users"`
-	Groups     int       `json:"groups"`
-	Members    int       `json:"members"`
-	Shadow     int       `json:"shadow"`
-}
-
 // Health is the verdict of Check, and the status command's exit code:
 // 0 to 3 as in the Nagios plugin convention (OK, WARNING, CRITICAL, UNKNOWN).
 type Health int

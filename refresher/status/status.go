@@ -3,6 +3,8 @@ package status
 import (
 	"sort"
 	"time"
+
+	"github.com/ldapidm/ldapidm/cache"
 )
 
 // FileName is the status file's name inside the cache directory.
@@ -24,7 +26,24 @@ type Status struct {
 	Forced          bool      `json:"forced,omitempty"`
 
 	// The cache as it stands after the attempt (a failed attempt leaves the
-	// previous generation serving, and these describe that one).
+	// previous generation serving, and this describes that one). Embedded
+	// without a tag, so its fields sit at the top level of the JSON, here,
+	// as they always have (TestJSONNames).
+	CacheInfo
+
+	// Directories and Rejections describe the last attempt's pull; both
+	// are empty when it failed before pulling anything.
+	Directories []Directory      `json:"directories,omitempty"`
+	Rejected    int              `json:"rejected"`
+	Rejections  []RejectionGroup `json:"rejections,omitempty"`
+}
+
+// CacheInfo describes a cache as cache.ReadMeta sees it: the one the
+// status file says served after the attempt, and the live one the status
+// command reads from the cache itself rather than trusting status.json, so
+// that a cache deleted or replaced behind the refresher's back is reported
+// as such.
+type CacheInfo struct {
 	Generation int64     `json:"generation"`
 	BuiltAt    time.Time `json:"built_at"`
 	Source     string    `json:"source,omitempty"`
@@ -32,12 +51,15 @@ type Status struct {
 	Groups     int       `json:"groups"`
 	Members    int       `json:"members"`
 	Shadow     int       `json:"shadow"`
+}
 
-	// Directories and Rejections describe the last attempt's pull; both
-	// are empty when it failed before pulling anything.
-	Directories []Directory      `json:"directories,omitempty"`
-	Rejected    int              `json:"rejected"`
-	Rejections  []RejectionGroup `json:"rejections,omitempty"`
+// CacheFromMeta is the description of the cache m was read from, its
+// build time in UTC like every time in a report.
+func CacheFromMeta(m *cache.Meta) CacheInfo {
+	return CacheInfo{
+		Generation: m.Generation, BuiltAt: m.BuiltAt.UTC(), Source: m.Source,
+		Users: m.Users, Groups: m.Groups, Members: m.Members, Shadow: m.Shadow,
+	}
 }
 
 // Directory is what one configured directory gave in the last pull.

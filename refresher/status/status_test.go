@@ -57,7 +57,7 @@ func TestWriteRead(t *testing.T) {
 	}
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	in := &Status{PID: 42, LastAttempt: at, LastError: "ldap bind: \"x\"\n<y>", ConsecutiveFailures: 3,
-		Generation: 7, Rejected: 2, Rejections: GroupRejections([]Rejection{{DN: "a", Reason: "r"}, {DN: "b", Reason: "r"}}),
+		CacheInfo: CacheInfo{Generation: 7}, Rejected: 2, Rejections: GroupRejections([]Rejection{{DN: "a", Reason: "r"}, {DN: "b", Reason: "r"}}),
 		Directories: []Directory{{Directory: "ldap.example", Server: "ldaps://10.0.0.1:636", Users: 5}}}
 	for round := 0; round < 2; round++ { // the second write replaces the first
 		in.Generation += int64(round)

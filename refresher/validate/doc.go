@@ -12,10 +12,11 @@
 //     newline and other control characters, names outside the valid-name
 //     pattern, non-numeric or out-of-range ids, uid/gid 0, and values over
 //     the size limits below.
-//   - Set rules (sets.go) make the outcome independent of the order servers
-//     return entries: duplicates are resolved by a fixed rule (first
-//     directory in the configuration, then the lowest normalised DN in byte
-//     order wins; the rest are rejected), and names or ids that collide with
+//   - Set rules (sets.go, one implementation for users and groups in
+//     resolve.go) make the outcome independent of the order servers return
+//     entries: duplicates are resolved by a fixed rule (first directory in
+//     the configuration, then the lowest normalised DN in byte order wins;
+//     the rest are rejected), and names or ids that collide with
 //     local accounts (read from files, never through NSS, which could
 //     recurse into our own module) are rejected or fail the pull per the
 //     configured CollisionPolicy.

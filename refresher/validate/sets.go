@@ -1,8 +1,6 @@
 package validate
 
 import (
-	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/go-ldap/ldap/v3"
@@ -115,28 +113,6 @@ func (e *CollisionError) Error() string {
 	return "LDAP entries collide with local accounts: " + strings.Join(parts, "; ")
 }
 
-// order sorts candidates so the winner of any duplicate comes first: the
-// earlier directory in the configuration, then the lower normalised DN in
-// byte order. This is independent of the order servers return entries in.
-func order(n int, dir func(int) int, key func(int) string, swap func(i, j int)) {
-	sort.Sort(&sorter{n, func(i, j int) bool {
-		if dir(i) != dir(j) {
-			return dir(i) < dir(j)
-		}
-		return key(i) < key(j)
-	}, swap})
-}
-
-type sorter struct {
-	n    int
-	less func(i, j int) bool
-	swap func(i, j int)
-}
-
-func (s *sorter) Len() int           { return s.n }
-func (s *sorter) Less(i, j int) bool { return s.less(i, j) }
-func (s *sorter) Swap(i, j int)      { s.swap(i, j) }
-
 // Users resolves duplicates among cands and collisions with local. It
 // returns the kept users (in winner order), the rejections, and under
 // failOnCollision a *CollisionError when any user collides.
@@ -147,95 +123,19 @@ func (s *sorter) Swap(i, j int)      { s.swap(i, j) }
 // place: kept is a prefix of its array, so the caller must not use cands
 // afterwards. The rejections say which candidates were left out.
 func Users(cands []*UserCand, local *Local, failOnCollision bool) ([]*UserCand, []Rejection, error) {
-	order(len(cands), func(i int) int { return cands[i].Dir }, func(i int) string { return cands[i].Key },
-		func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
-	// The winner of each name and uid so far, for "kept <its DN>".
-	names := make(map[string]*UserCand, len(cands))
-	uids := make(map[uint32]*UserCand, len(cands))
-	// Writing kept[len(kept)] never overtakes the read position, so each
-	// candidate is read before its slot is reused.
-	kept := cands[:0]
-	var rej, coll []Rejection
-	reject := func(c *UserCand, format string, args ...any) {
-		rej = append(rej, Rejection{DN: c.DN, Map: MapPasswd, Name: c.User.Name, Reason: fmt.Sprintf(format, args...)})
+	k := kind{m: MapPasswd, id: "uid", local: "user"}
+	if local != nil {
+		k.names, k.ids = local.UserNames, local.UIDs
 	}
-	for _, c := range cands {
-		u := &c.User
-		if local != nil && local.UserNames[u.Name] {
-			r := Rejection{DN: c.DN, Map: MapPasswd, Name: u.Name, Reason: "name collides with a local user"}
-			rej, coll = append(rej, r), append(coll, r)
-			continue
-		}
-		if owner, ok := local.uid(u.UID); ok {
-			r := Rejection{DN: c.DN, Map: MapPasswd, Name: u.Name, Reason: fmt.Sprintf("uid %d collides with local user %q", u.UID, owner)}
-			rej, coll = append(rej, r), append(coll, r)
-			continue
-		}
-		if w, dup := names[u.Name]; dup {
-			reject(c, "duplicate name; kept %s", w.DN)
-			continue
-		}
-		if w, dup := uids[u.UID]; dup {
-			reject(c, "duplicate uid %d; kept %s", u.UID, w.DN)
-			continue
-		}
-		names[u.Name], uids[u.UID] = c, c
-		kept = append(kept, c)
-	}
-	if failOnCollision && len(coll) > 0 {
-		return nil, rej, &CollisionError{Rejections: coll}
-	}
-	return kept, rej, nil
+	return resolve(cands, k, failOnCollision)
 }
 
 // Groups is Users for groups (names and gids against local groups),
 // compacting cands in place the same way.
 func Groups(cands []*GroupCand, local *Local, failOnCollision bool) ([]*GroupCand, []Rejection, error) {
-	order(len(cands), func(i int) int { return cands[i].Dir }, func(i int) string { return cands[i].Key },
-		func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
-	names := make(map[string]string, len(cands))
-	gids := make(map[uint32]string, len(cands))
-	kept := cands[:0]
-	var rej, coll []Rejection
-	for _, c := range cands {
-		g := &c.Group
-		r := Rejection{DN: c.DN, Map: MapGroup, Name: g.Name}
-		switch owner, gidTaken := local.gid(g.GID); {
-		case local != nil && local.GroupNames[g.Name]:
-			r.Reason = "name collides with a local group"
-			coll = append(coll, r)
-		case gidTaken:
-			r.Reason = fmt.Sprintf("gid %d collides with local group %q", g.GID, owner)
-			coll = append(coll, r)
-		case names[g.Name] != "":
-			r.Reason = "duplicate name; kept " + names[g.Name]
-		case gids[g.GID] != "":
-			r.Reason = fmt.Sprintf("duplicate gid %d; kept %s", g.GID, gids[g.GID])
-		default:
-			names[g.Name], gids[g.GID] = c.DN, c.DN
-			kept = append(kept, c)
-			continue
-		}
-		rej = append(rej, r)
+	k := kind{m: MapGroup, id: "gid", local: "group"}
+	if local != nil {
+		k.names, k.ids = local.GroupNames, local.GIDs
 	}
-	if failOnCollision && len(coll) > 0 {
-		return nil, rej, &CollisionError{Rejections: coll}
-	}
-	return kept, rej, nil
-}
-
-func (l *Local) uid(id uint32) (string, bool) {
-	if l == nil {
-		return "", false
-	}
-	n, ok := l.UIDs[id]
-	return n, ok
-}
-
-func (l *Local) gid(id uint32) (string, bool) {
-	if l == nil {
-		return "", false
-	}
-	n, ok := l.GIDs[id]
-	return n, ok
+	return resolve(cands, k, failOnCollision)
 }
