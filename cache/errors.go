@@ -24,10 +24,15 @@ func (e *ShrinkError) Error() string {
 // InvalidError is a snapshot entry that would corrupt a line or let someone
 // in. The whole snapshot is refused; nothing is written.
 type InvalidError struct {
-	Map    string // "passwd", "group" or "shadow"
+	Map    string // "passwd", "group" or "shadow"; "snapshot" for the whole
 	Name   string // the entry's name as given (quoted in the message)
 	Field  string // "name", "uid", "gecos", "members", …
 	Reason string
+	// Index is the entry's position in its map's slice of the Snapshot,
+	// First, for a duplicate, the position of the entry it repeats; -1
+	// when there is none. Origin.Place turns them into the line or JSON
+	// element the entry was loaded from.
+	Index, First int
 }
 
 func (e *InvalidError) Error() string {
@@ -35,8 +40,9 @@ func (e *InvalidError) Error() string {
 }
 
 // ParseError is a line of a passwd/group/shadow file, or an element of a
-// JSON document, that LoadFiles or LoadJSON cannot accept. Err, when set,
-// is the underlying *InvalidError or parse error.
+// JSON document, that LoadFiles or LoadJSON cannot parse, or whose entry
+// Publish refused (Origin.Place). Err, when set, is the underlying
+// *InvalidError or parse error.
 type ParseError struct {
 	File string // "passwd", "group", "shadow" or "json"
 	Line int    // 1-based line; 0 for JSON

@@ -11,79 +11,51 @@ import (
 
 // LoadFiles parses passwd(5), group(5) and (optionally, shadow may be nil)
 // shadow(5) text into a Snapshot, strictly: every line must have exactly
-// the right number of fields and valid values, and any problem is a
-// *ParseError naming the file and line ("passwd:12: …"). Nothing is dropped:
-// lines of any length are read whole (ypldap silently dropped lines over
-// 1024 bytes).
+// the right number of fields, and every number must be one; anything that
+// cannot be parsed is a *ParseError naming the file and line
+// ("passwd:12: …"). Nothing is dropped: lines of any length are read whole
+// (ypldap silently dropped lines over 1024 bytes).
 //
 // Like glibc's files module, empty lines and lines starting with '#' are
-// skipped; unlike it, a line with leading blanks is an error, as is the
-// compat syntax ('+'/'-' names), which has no meaning in a cache.
-// The result has passed Validate.
-func LoadFiles(passwd, group, shadow io.Reader) (*Snapshot, error) {
+// skipped; unlike it, the compat syntax ('+'/'-' lines) is an error, as it
+// has no meaning in a cache.
+//
+// LoadFiles only parses. Whether the entries may be published (names,
+// ids, fields, duplicates, shadow entries without a user) is Validate's
+// to say, once, in Publish; Origin.Place turns what it refuses into a
+// *ParseError naming the line, as for a parse error.
+func LoadFiles(passwd, group, shadow io.Reader) (*Snapshot, *Origin, error) {
 	if passwd == nil || group == nil {
-		return nil, errors.New("cache: LoadFiles needs a passwd and a group reader")
+		return nil, nil, errors.New("cache: LoadFiles needs a passwd and a group reader")
 	}
 	snap := &Snapshot{}
-	users := map[string]int{} // name → line, for duplicate messages
-	uids := map[uint32]int{}
-	err := eachLine("passwd", passwd, 7, func(line int, f []string) string {
-		u, msg := parseUser(f)
-		if msg == "" {
-			msg = firstDup(users, u.Name, "name", line)
-		}
-		if msg == "" {
-			msg = firstDup(uids, u.UID, "uid", line)
-		}
-		if msg == "" {
-			snap.Users = append(snap.Users, u)
-		}
-		return msg
-	})
-	if err != nil {
-		return nil, err
+	o := &Origin{lines: map[string][]int{}}
+	if err := loadMap("passwd", passwd, 7, parseUser, &snap.Users, o); err != nil {
+		return nil, nil, err
 	}
-	groups, gids := map[string]int{}, map[uint32]int{}
-	err = eachLine("group", group, 4, func(line int, f []string) string {
-		g, msg := parseGroup(f)
-		if msg == "" {
-			msg = firstDup(groups, g.Name, "name", line)
-		}
-		if msg == "" {
-			msg = firstDup(gids, g.GID, "gid", line)
-		}
-		if msg == "" {
-			snap.Groups = append(snap.Groups, g)
-		}
-		return msg
-	})
-	if err != nil {
-		return nil, err
+	if err := loadMap("group", group, 4, parseGroup, &snap.Groups, o); err != nil {
+		return nil, nil, err
 	}
 	if shadow != nil {
-		snap.Shadow = []Shadow{}
-		names := map[string]int{}
-		err = eachLine("shadow", shadow, 9, func(line int, f []string) string {
-			s, msg := parseShadow(f)
-			if msg == "" {
-				msg = firstDup(names, s.Name, "name", line)
-			}
-			if _, ok := users[s.Name]; msg == "" && !ok {
-				msg = fmt.Sprintf("user %q has no passwd line", s.Name)
-			}
-			if msg == "" {
-				snap.Shadow = append(snap.Shadow, s)
-			}
-			return msg
-		})
-		if err != nil {
-			return nil, err
+		snap.Shadow = []Shadow{} // an empty file is an empty map, not none
+		if err := loadMap("shadow", shadow, 9, parseShadow, &snap.Shadow, o); err != nil {
+			return nil, nil, err
 		}
 	}
-	if err := Validate(snap); err != nil {
-		return nil, err
-	}
-	return snap, nil
+	return snap, o, nil
+}
+
+// loadMap parses every entry line of r with parse, appending the entries
+// to dst and their line numbers to o.
+func loadMap[T any](file string, r io.Reader, nfields int, parse func([]string) (T, string), dst *[]T, o *Origin) error {
+	return eachLine(file, r, nfields, func(line int, f []string) string {
+		v, msg := parse(f)
+		if msg == "" {
+			*dst = append(*dst, v)
+			o.lines[file] = append(o.lines[file], line)
+		}
+		return msg
+	})
 }
 
 // eachLine calls fn with the ':'-separated fields of every line that is
@@ -100,6 +72,11 @@ func eachLine(file string, r io.Reader, nfields int, fn func(line int, f []strin
 		}
 		text = strings.TrimSuffix(text, "\n")
 		if text != "" && text[0] != '#' {
+			// Said as what it is, rather than as the empty uid or the
+			// field count a compat line usually has.
+			if text[0] == '+' || text[0] == '-' {
+				return &ParseError{File: file, Line: n, Msg: "compat syntax ('+'/'-' line) has no meaning in a cache"}
+			}
 			f := strings.Split(text, ":")
 			if len(f) != nfields {
 				return &ParseError{File: file, Line: n, Msg: fmt.Sprintf("%d fields, want %d", len(f), nfields)}
@@ -114,88 +91,57 @@ func eachLine(file string, r io.Reader, nfields int, fn func(line int, f []strin
 	}
 }
 
-func firstDup[K comparable](seen map[K]int, k K, what string, line int) string {
-	if first, dup := seen[k]; dup {
-		return fmt.Sprintf("duplicate %s %v (first on line %d)", what, k, first)
-	}
-	seen[k] = line
-	return ""
-}
-
-// parseID accepts a decimal id as getpwent(3) could return it.
+// parseID reads a decimal id as getpwent(3) could return it: digits only,
+// 0..4294967295. Which of those a cache may hold is Validate's business.
 func parseID(what, s string) (uint32, string) {
-	v, err := strconv.ParseUint(s, 10, 32)
-	if err != nil || s[0] == '+' {
-		return 0, fmt.Sprintf("%s %q: not a decimal number in 1..%d", what, s, uint32(maxID))
-	}
-	if r := idProblem(uint32(v)); r != "" {
-		return 0, fmt.Sprintf("%s %s: %s", what, s, r)
+	v, err := strconv.ParseUint(s, 10, 32) // no sign, no blank, no '_'
+	if err != nil {
+		return 0, fmt.Sprintf("%s %q: not a decimal number in 0..4294967295", what, s)
 	}
 	return uint32(v), ""
 }
 
 func parseUser(f []string) (User, string) {
 	u := User{Name: f[0], Passwd: f[1], Gecos: f[4], Dir: f[5], Shell: f[6]}
-	if r := nameProblem(u.Name); r != "" {
-		return u, fmt.Sprintf("name %q: %s", u.Name, r)
-	}
 	var msg string
 	if u.UID, msg = parseID("uid", f[2]); msg != "" {
 		return u, msg
 	}
-	if u.GID, msg = parseID("gid", f[3]); msg != "" {
-		return u, msg
-	}
-	if err := checkUser(&u, map[string]struct{}{}, map[uint32]string{}); err != nil {
-		var ie *InvalidError
-		errors.As(err, &ie)
-		return u, ie.Field + ": " + ie.Reason
-	}
-	return u, ""
+	u.GID, msg = parseID("gid", f[3])
+	return u, msg
 }
 
 func parseGroup(f []string) (Group, string) {
 	g := Group{Name: f[0], Passwd: f[1]}
-	if r := nameProblem(g.Name); r != "" {
-		return g, fmt.Sprintf("name %q: %s", g.Name, r)
-	}
 	var msg string
 	if g.GID, msg = parseID("gid", f[2]); msg != "" {
 		return g, msg
 	}
 	if f[3] != "" {
-		// No trimming and no skipping: "a,,b" or "a," is an error, not a
-		// silently shorter list.
+		// No trimming and no skipping: "a,,b" or "a," keeps its empty
+		// member, which Validate refuses, rather than a silently shorter
+		// list.
 		g.Members = strings.Split(f[3], ",")
-	}
-	if err := checkGroup(&g, map[string]struct{}{}, map[uint32]string{}); err != nil {
-		var ie *InvalidError
-		errors.As(err, &ie)
-		return g, ie.Field + ": " + ie.Reason
 	}
 	return g, ""
 }
 
+// parseShadow reads the day counts: an empty field is Unset, anything else
+// must be digits only. A sign is refused here, not left to Validate: "-1"
+// would read as Unset, an empty field the file does not have.
 func parseShadow(f []string) (Shadow, string) {
 	s := Shadow{Name: f[0], Passwd: f[1]}
-	if r := nameProblem(s.Name); r != "" {
-		return s, fmt.Sprintf("name %q: %s", s.Name, r)
-	}
-	if r := passwdProblem(s.Passwd); r != "" {
-		return s, "passwd: " + r
-	}
-	names := [...]string{"lastchg", "min", "max", "warn", "inact", "expire", "flag"}
-	dst := [...]*int64{&s.LastChange, &s.Min, &s.Max, &s.Warn, &s.Inactive, &s.Expire, &s.Flag}
-	for i, v := range f[2:] {
+	for i, d := range shadowDays(&s) {
+		v := f[2+i]
 		if v == "" {
-			*dst[i] = Unset
+			*d.v = Unset
 			continue
 		}
 		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 || v[0] == '+' {
-			return s, fmt.Sprintf("%s %q: not empty or a non-negative decimal number", names[i], v)
+		if err != nil || v[0] < '0' || v[0] > '9' {
+			return s, fmt.Sprintf("%s %q: not empty or a non-negative decimal number", d.name, v)
 		}
-		*dst[i] = n
+		*d.v = n
 	}
 	return s, ""
 }

@@ -24,26 +24,31 @@ import (
 // shadow[].name, passwd. Optional: gecos (""), groups[].passwd ("x"),
 // members ([]), shadow day counts (absent or null: an empty field). A
 // missing "shadow" key means no shadow map; "shadow": [] means an empty one.
-// Unknown keys and trailing data are errors. The result has passed Validate.
-func LoadJSON(r io.Reader) (*Snapshot, error) {
+// Unknown keys, trailing data, a missing required field and a value of the
+// wrong JSON type are a *ParseError ("users[3]: uid missing").
+//
+// LoadJSON only parses; Validate, in Publish, says whether the entries may
+// be published, and Origin.Place names the element it refuses.
+func LoadJSON(r io.Reader) (*Snapshot, *Origin, error) {
 	var doc jsonDoc
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&doc); err != nil {
-		return nil, &ParseError{File: "json", Msg: err.Error(), Err: err}
+		return nil, nil, &ParseError{File: "json", Msg: err.Error(), Err: err}
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, &ParseError{File: "json", Msg: "trailing data after the document"}
+		return nil, nil, &ParseError{File: "json", Msg: "trailing data after the document"}
 	}
 	snap, err := doc.snapshot()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := Validate(snap); err != nil {
-		return nil, &ParseError{File: "json", Msg: err.Error(), Err: err}
-	}
-	return snap, nil
+	return snap, &Origin{json: true}, nil
 }
+
+// jsonKeys names the array of the document that holds each map's entries,
+// in the order of the map's slice in the Snapshot (Origin.Place).
+var jsonKeys = map[string]string{"passwd": "users", "group": "groups", "shadow": "shadow"}
 
 // Pointers tell "absent" from zero: a missing uid must not become uid 0.
 type jsonDoc struct {

@@ -51,17 +51,14 @@ func parseMeta(path string, rows map[string]string) (*Meta, error) {
 	if m.BuiltAt, err = time.Parse(builtAtFmt, rows["built_at"]); err != nil {
 		return nil, fmt.Errorf("cache: %s: meta built_at %q: %w", path, rows["built_at"], err)
 	}
-	for _, f := range []struct {
-		key      string
-		dst      *int
-		optional bool
-	}{{"users", &m.Users, false}, {"groups", &m.Groups, false}, {"members", &m.Members, false}, {"shadow", &m.Shadow, true}} {
-		v, ok := rows[f.key]
-		if !ok && f.optional {
+	// The counts are the ones cache.db's description lists (job.go).
+	for _, c := range mainFile.counts {
+		v, ok := rows[c.key]
+		if !ok && c.optional {
 			continue
 		}
-		if *f.dst, err = strconv.Atoi(v); err != nil {
-			return nil, fmt.Errorf("cache: %s: meta %s %q: %w", path, f.key, v, err)
+		if *c.field(m), err = strconv.Atoi(v); err != nil {
+			return nil, fmt.Errorf("cache: %s: meta %s %q: %w", path, c.key, v, err)
 		}
 	}
 	return m, nil

@@ -2,8 +2,8 @@ package cache
 
 // The maps a cache holds, as plain values. The refresher builds them from
 // LDAP, `ldapidm import` builds them from files, and Publish writes them.
-// Everything here is already validated by the time it reaches Publish, which
-// re-checks the invariants that would corrupt a passwd/group line anyway.
+// Publish validates them (Validate) before writing anything: the refresher
+// has applied its own rules already, the file and JSON loaders only parse.
 
 // User is one passwd(5) entry.
 type User struct {

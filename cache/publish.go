@@ -178,20 +178,14 @@ func (p *publication) cleanup() {
 // renames them only once both are complete, verified and fsynced. Either
 // side failing cancels the other and fails the whole publication.
 func (p *publication) run(ctx context.Context) (*PublishResult, error) {
-	main := &fileJob{final: MainFile, kind: kindMain, build: buildMain,
-		want:   map[string]int{"users": p.meta.Users, "groups": p.meta.Groups, "members": p.meta.Members},
-		mode:   func(string) (os.FileMode, int, error) { return modeMain, 0, nil },
-		filled: stageMainFilled, built: stageMainBuilt}
+	main := &fileJob{file: &mainFile}
 	p.jobs = append(p.jobs, main)
 	var shadow *fileJob
 	var err error
 	if p.snap.Shadow == nil {
 		err = p.prepare(ctx, main)
 	} else {
-		shadow = &fileJob{final: ShadowFile, kind: kindShadow, build: buildShadow,
-			want:   map[string]int{"shadow": p.meta.Shadow},
-			mode:   func(tmp string) (os.FileMode, int, error) { return shadowOwnerMode(tmp, p.opts) },
-			filled: stageShadowFilled, built: stageShadowBuilt}
+		shadow = &fileJob{file: &shadowFile}
 		p.jobs = append(p.jobs, shadow)
 		err = both(ctx,
 			func(ctx context.Context) error { return p.prepare(ctx, main) },

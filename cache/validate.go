@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -11,7 +12,13 @@ import (
 const maxID = 4294967294
 
 // Validate re-checks every invariant in the package documentation and
-// returns the first violation as *InvalidError. It does not modify snap.
+// returns the first violation as *InvalidError (errors.As finds it). It is
+// the one place entries are checked: the loaders only parse, and Publish
+// calls Validate. It does not modify snap.
+//
+// A violation by one entry carries that entry's position in its map
+// (InvalidError.Index, First), so that Origin.Place can name the line or
+// JSON element the entry was loaded from.
 //
 // Groups share no state with users and shadow, so they are checked on a
 // goroutine of their own while users, then shadow (which needs the user
@@ -21,7 +28,7 @@ const maxID = 4294967294
 // source, the same as checking them one after the other.
 func Validate(snap *Snapshot) error {
 	if snap == nil {
-		return &InvalidError{Map: "snapshot", Field: "snapshot", Reason: "nil"}
+		return &InvalidError{Map: "snapshot", Field: "snapshot", Reason: "nil", Index: -1, First: -1}
 	}
 	groupsErr := make(chan error, 1)
 	go func() { groupsErr <- checkGroups(snap.Groups) }()
@@ -41,18 +48,24 @@ func Validate(snap *Snapshot) error {
 	// Source is metadata (meta.source, `status`): a newline or control
 	// character would garble `info` and status output.
 	if r := textProblem(snap.Source); r != "" {
-		return &InvalidError{Map: "snapshot", Field: "source", Reason: r}
+		return &InvalidError{Map: "snapshot", Field: "source", Reason: r, Index: -1, First: -1}
 	}
 	return nil
 }
 
+// entryErr is the violation by entry i of map m; first is the earlier
+// entry a duplicate repeats, or -1.
+func entryErr(m, name string, i, first int, field, reason string) error {
+	return &InvalidError{Map: m, Name: name, Field: field, Reason: reason, Index: i, First: first}
+}
+
 // checkUsers returns the set of user names, which shadow entries must
 // belong to, or the first invalid user.
-func checkUsers(us []User) (map[string]struct{}, error) {
-	names := make(map[string]struct{}, len(us))
-	uids := make(map[uint32]string, len(us))
+func checkUsers(us []User) (map[string]int, error) {
+	names := make(map[string]int, len(us))
+	uids := make(map[uint32]int, len(us))
 	for i := range us {
-		if err := checkUser(&us[i], names, uids); err != nil {
+		if err := checkUser(us, i, names, uids); err != nil {
 			return nil, err
 		}
 	}
@@ -60,44 +73,45 @@ func checkUsers(us []User) (map[string]struct{}, error) {
 }
 
 func checkGroups(gs []Group) error {
-	names := make(map[string]struct{}, len(gs))
-	gids := make(map[uint32]string, len(gs))
+	names := make(map[string]int, len(gs))
+	gids := make(map[uint32]int, len(gs))
 	for i := range gs {
-		if err := checkGroup(&gs[i], names, gids); err != nil {
+		if err := checkGroup(gs, i, names, gids); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func checkShadows(ss []Shadow, users map[string]struct{}) error {
-	seen := make(map[string]struct{}, len(ss))
+func checkShadows(ss []Shadow, users map[string]int) error {
+	seen := make(map[string]int, len(ss))
 	for i := range ss {
-		if err := checkShadow(&ss[i], users, seen); err != nil {
+		if err := checkShadow(ss, i, users, seen); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func checkUser(u *User, names map[string]struct{}, ids map[uint32]string) error {
-	bad := func(field, reason string) error {
-		return &InvalidError{Map: "passwd", Name: u.Name, Field: field, Reason: reason}
-	}
+// checkUser checks us[i]; names and ids map what earlier users hold to
+// their position, for duplicates.
+func checkUser(us []User, i int, names map[string]int, ids map[uint32]int) error {
+	u := &us[i]
+	bad := func(field, reason string) error { return entryErr("passwd", u.Name, i, -1, field, reason) }
 	if r := nameProblem(u.Name); r != "" {
 		return bad("name", r)
 	}
-	if _, dup := names[u.Name]; dup {
-		return bad("name", "duplicate name")
+	if first, dup := names[u.Name]; dup {
+		return entryErr("passwd", u.Name, i, first, "name", "duplicate name")
 	}
-	names[u.Name] = struct{}{}
+	names[u.Name] = i
 	if r := idProblem(u.UID); r != "" {
 		return bad("uid", r)
 	}
-	if other, dup := ids[u.UID]; dup {
-		return bad("uid", "duplicate uid (also "+other+")")
+	if first, dup := ids[u.UID]; dup {
+		return entryErr("passwd", u.Name, i, first, "uid", fmt.Sprintf("duplicate uid %d (also %s)", u.UID, us[first].Name))
 	}
-	ids[u.UID] = u.Name
+	ids[u.UID] = i
 	if r := idProblem(u.GID); r != "" {
 		return bad("gid", r)
 	}
@@ -115,24 +129,23 @@ func checkUser(u *User, names map[string]struct{}, ids map[uint32]string) error 
 	return nil
 }
 
-func checkGroup(g *Group, names map[string]struct{}, ids map[uint32]string) error {
-	bad := func(field, reason string) error {
-		return &InvalidError{Map: "group", Name: g.Name, Field: field, Reason: reason}
-	}
+func checkGroup(gs []Group, i int, names map[string]int, ids map[uint32]int) error {
+	g := &gs[i]
+	bad := func(field, reason string) error { return entryErr("group", g.Name, i, -1, field, reason) }
 	if r := nameProblem(g.Name); r != "" {
 		return bad("name", r)
 	}
-	if _, dup := names[g.Name]; dup {
-		return bad("name", "duplicate name")
+	if first, dup := names[g.Name]; dup {
+		return entryErr("group", g.Name, i, first, "name", "duplicate name")
 	}
-	names[g.Name] = struct{}{}
+	names[g.Name] = i
 	if r := idProblem(g.GID); r != "" {
 		return bad("gid", r)
 	}
-	if other, dup := ids[g.GID]; dup {
-		return bad("gid", "duplicate gid (also "+other+")")
+	if first, dup := ids[g.GID]; dup {
+		return entryErr("group", g.Name, i, first, "gid", fmt.Sprintf("duplicate gid %d (also %s)", g.GID, gs[first].Name))
 	}
-	ids[g.GID] = g.Name
+	ids[g.GID] = i
 	// A group password may be empty in group(5); it only guards newgrp.
 	if r := fieldProblem(g.Passwd); r != "" {
 		return bad("passwd", r)
@@ -145,33 +158,41 @@ func checkGroup(g *Group, names map[string]struct{}, ids map[uint32]string) erro
 	return nil
 }
 
-func checkShadow(s *Shadow, users, seen map[string]struct{}) error {
-	bad := func(field, reason string) error {
-		return &InvalidError{Map: "shadow", Name: s.Name, Field: field, Reason: reason}
-	}
+func checkShadow(ss []Shadow, i int, users, seen map[string]int) error {
+	s := &ss[i]
+	bad := func(field, reason string) error { return entryErr("shadow", s.Name, i, -1, field, reason) }
 	if r := nameProblem(s.Name); r != "" {
 		return bad("name", r)
 	}
-	if _, dup := seen[s.Name]; dup {
-		return bad("name", "duplicate name")
+	if first, dup := seen[s.Name]; dup {
+		return entryErr("shadow", s.Name, i, first, "name", "duplicate name")
 	}
-	seen[s.Name] = struct{}{}
+	seen[s.Name] = i
 	if _, ok := users[s.Name]; !ok {
 		return bad("name", "no passwd entry with this name")
 	}
 	if r := passwdProblem(s.Passwd); r != "" {
 		return bad("passwd", r)
 	}
-	for _, f := range [...]struct {
-		name string
-		v    int64
-	}{{"lastchg", s.LastChange}, {"min", s.Min}, {"max", s.Max}, {"warn", s.Warn},
-		{"inact", s.Inactive}, {"expire", s.Expire}, {"flag", s.Flag}} {
-		if f.v < Unset {
-			return bad(f.name, "negative (only -1, meaning empty, is allowed)")
+	for _, d := range shadowDays(s) {
+		if *d.v < Unset {
+			return bad(d.name, "negative (only -1, meaning empty, is allowed)")
 		}
 	}
 	return nil
+}
+
+// shadowDay is one day count of a shadow entry.
+type shadowDay struct {
+	name string // as errors name it
+	v    *int64
+}
+
+// shadowDays lists s's day counts in shadow(5) field order (fields 3 to
+// 9), so the file parser and checkShadow agree on order and names.
+func shadowDays(s *Shadow) [7]shadowDay {
+	return [7]shadowDay{{"lastchg", &s.LastChange}, {"min", &s.Min}, {"max", &s.Max},
+		{"warn", &s.Warn}, {"inact", &s.Inactive}, {"expire", &s.Expire}, {"flag", &s.Flag}}
 }
 
 // nameProblem says why s cannot be a user, group or member name, or "".

@@ -9,17 +9,21 @@ import (
 
 // verifyFile re-reads a freshly built file through a new read-only
 // connection — what a reader will see, not what the writer's connection
-// believes — and checks version, kind, integrity and that every count
-// equals what was meant to be written.
+// believes — and checks version, kind, integrity and that every count its
+// description lists (job.go) equals what was meant to be written (want).
 func verifyFile(ctx context.Context, path, kind string, want map[string]int) error {
+	fail := func(format string, a ...any) error {
+		return fmt.Errorf("cache: verify %s: "+format, append([]any{path}, a...)...)
+	}
+	f := fileOfKind(kind)
+	if f == nil {
+		return fail("no file of kind %q", kind)
+	}
 	p, err := openPinned(ctx, uri(path, "mode=ro&_mutex=no"))
 	if err != nil {
 		return fmt.Errorf("cache: verify %s: open: %w", path, err)
 	}
 	defer p.Close()
-	fail := func(format string, a ...any) error {
-		return fmt.Errorf("cache: verify %s: "+format, append([]any{path}, a...)...)
-	}
 	var version int
 	if err := p.conn.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
 		return fail("user_version: %w", err)
@@ -56,56 +60,39 @@ func verifyFile(ctx context.Context, path, kind string, want map[string]int) err
 	if meta["kind"] != kind {
 		return fail("meta kind %q, want %q", meta["kind"], kind)
 	}
-	for key, n := range want {
-		if meta[key] != strconv.Itoa(n) {
-			return fail("meta %s = %q, want %d", key, meta[key], n)
+	// Cheapest first: every meta row, then every recount, then the blocks.
+	for _, c := range f.counts {
+		if meta[c.key] != strconv.Itoa(want[c.key]) {
+			return fail("meta %s = %q, want %d", c.key, meta[c.key], want[c.key])
 		}
 	}
-	for _, c := range countQueries[kind] {
-		var got int
-		if err := p.conn.QueryRowContext(ctx, c.query).Scan(&got); err != nil {
-			return fail("%s: %w", c.key, err)
-		}
-		if got != want[c.key] {
-			return fail("%s: table holds %d, want %d", c.key, got, want[c.key])
+	for _, c := range f.counts {
+		for _, q := range c.recount {
+			var got int
+			if err := p.conn.QueryRowContext(ctx, q).Scan(&got); err != nil {
+				return fail("%s: %w", c.key, err)
+			}
+			if got != want[c.key] {
+				return fail("%s: table holds %d, want %d", c.key, got, want[c.key])
+			}
 		}
 	}
 	// Every block must be one the module will accept, and the blocks must
 	// hold as many entries as the rows (block.go; the content itself comes
 	// from the same values as the rows, in the same loop).
-	for _, c := range blockCounts[kind] {
-		got, err := countBlocks(ctx, p.conn, c.shape)
+	for _, c := range f.counts {
+		if c.blocks == nil {
+			continue
+		}
+		got, err := countBlocks(ctx, p.conn, *c.blocks)
 		if err != nil {
-			return fail("%s: %w", c.shape.table, err)
+			return fail("%s: %w", c.blocks.table, err)
 		}
 		if got != want[c.key] {
-			return fail("%s: blocks hold %d entries, want %d", c.shape.table, got, want[c.key])
+			return fail("%s: blocks hold %d entries, want %d", c.blocks.table, got, want[c.key])
 		}
 	}
 	return nil
-}
-
-var blockCounts = map[string][]struct {
-	key   string
-	shape blockShape
-}{
-	kindMain:   {{"users", shapePasswd}, {"groups", shapeGroup}},
-	kindShadow: {{"shadow", shapeShadow}},
-}
-
-// countQueries recount each map from its table. "members" is checked twice:
-// the member index must hold exactly the pairs grp.members lists, which is
-// what initgroups (member table) and getgrnam (grp row) each rely on.
-var countQueries = map[string][]struct{ key, query string }{
-	kindMain: {
-		{"users", `SELECT count(*) FROM passwd`},
-		{"groups", `SELECT count(*) FROM grp`},
-		{"members", `SELECT count(*) FROM member`},
-		{"members", `SELECT coalesce(sum(nmembers), 0) FROM grp`},
-	},
-	kindShadow: {
-		{"shadow", `SELECT count(*) FROM shadow`},
-	},
 }
 
 func readMetaRows(ctx context.Context, conn *sql.Conn) (map[string]string, error) {

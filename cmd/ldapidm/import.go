@@ -38,9 +38,9 @@ func cmdImport(args []string, stdout, stderr io.Writer) int {
 	if *maxShrink < 0 || *maxShrink > 100 {
 		return fail(stderr, "import: --maxshrink %d outside 0..100", *maxShrink)
 	}
-	snap, err := loadSnapshot(*passwd, *group, *shadow, *jsonFile)
+	snap, origin, paths, err := loadSnapshot(*passwd, *group, *shadow, *jsonFile)
 	if err != nil {
-		return fail(stderr, "import: %v", err)
+		return fail(stderr, "import: %v", named(err, paths))
 	}
 	if *source != "" {
 		snap.Source = *source
@@ -49,9 +49,11 @@ func cmdImport(args []string, stdout, stderr io.Writer) int {
 	// temp file behind: Publish cleans up on cancellation.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// Publish is where the entries are validated (the loaders only
+	// parse); origin names the line or element of an entry it refuses.
 	res, err := cache.Publish(ctx, snap, cache.PublishOptions{Dir: *dir, Force: *force, MaxShrinkPct: *maxShrink})
 	if err != nil {
-		return fail(stderr, "import: %v", err)
+		return fail(stderr, "import: %v", named(origin.Place(err), paths))
 	}
 	m := res.Meta
 	shadowNote := "no shadow map"
@@ -63,27 +65,31 @@ func cmdImport(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func loadSnapshot(passwd, group, shadow, jsonFile string) (*cache.Snapshot, error) {
+// loadSnapshot parses the input files. paths maps the names a
+// *cache.ParseError gives them ("passwd", "json", …) to the paths given.
+func loadSnapshot(passwd, group, shadow, jsonFile string) (*cache.Snapshot, *cache.Origin, map[string]string, error) {
 	switch {
 	case jsonFile != "" && (passwd != "" || group != "" || shadow != ""):
-		return nil, errors.New("--json excludes --passwd, --group and --shadow")
+		return nil, nil, nil, errors.New("--json excludes --passwd, --group and --shadow")
 	case jsonFile != "":
+		paths := map[string]string{"json": jsonFile}
 		f, err := os.Open(jsonFile)
 		if err != nil {
-			return nil, err
+			return nil, nil, paths, err
 		}
 		defer f.Close()
-		snap, err := cache.LoadJSON(f)
+		snap, origin, err := cache.LoadJSON(f)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", jsonFile, err)
+			return nil, nil, paths, err
 		}
 		if snap.Source == "" {
 			snap.Source = "import " + jsonFile
 		}
-		return snap, nil
+		return snap, origin, paths, nil
 	case passwd == "" || group == "":
-		return nil, errors.New("need --passwd and --group, or --json")
+		return nil, nil, nil, errors.New("need --passwd and --group, or --json")
 	}
+	paths := map[string]string{"passwd": passwd, "group": group, "shadow": shadow}
 	names := []string{passwd, group}
 	files := make([]*os.File, 0, 3)
 	defer func() {
@@ -97,7 +103,7 @@ func loadSnapshot(passwd, group, shadow, jsonFile string) (*cache.Snapshot, erro
 		}
 		f, err := os.Open(n)
 		if err != nil {
-			return nil, err
+			return nil, nil, paths, err
 		}
 		files = append(files, f)
 	}
@@ -106,16 +112,24 @@ func loadSnapshot(passwd, group, shadow, jsonFile string) (*cache.Snapshot, erro
 		sr = files[2]
 		names = append(names, shadow)
 	}
-	snap, err := cache.LoadFiles(files[0], files[1], sr)
-	var pe *cache.ParseError
-	if errors.As(err, &pe) && pe.Line > 0 {
-		// Name the file as the operator typed it: "/srv/x/passwd:12: …".
-		path := map[string]string{"passwd": passwd, "group": group, "shadow": shadow}[pe.File]
-		return nil, fmt.Errorf("%s:%d: %s", path, pe.Line, pe.Msg)
-	}
+	snap, origin, err := cache.LoadFiles(files[0], files[1], sr)
 	if err != nil {
-		return nil, err
+		return nil, nil, paths, err
 	}
 	snap.Source = "import " + strings.Join(names, " ")
-	return snap, nil
+	return snap, origin, paths, nil
+}
+
+// named gives a *cache.ParseError the path the operator typed:
+// "/srv/x/passwd:12: …", "/srv/x/snap.json: users[3]: …". Other errors
+// are returned as they are.
+func named(err error, paths map[string]string) error {
+	var pe *cache.ParseError
+	if !errors.As(err, &pe) || paths[pe.File] == "" {
+		return err
+	}
+	if pe.Line > 0 {
+		return fmt.Errorf("%s:%d: %s", paths[pe.File], pe.Line, pe.Msg)
+	}
+	return fmt.Errorf("%s: %s", paths[pe.File], pe.Msg)
 }
