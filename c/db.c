@@ -25,12 +25,16 @@
  *    longer passes the checks, closes it and the next use opens the file.
  *  - The file is never mmap()ed (see open_once): a file shrunk in place
  *    must not SIGBUS the host.
+ *  - No path buffer on the stack: the host's thread may have a small one
+ *    (c/tests/stack.c runs every entry point on 64 KiB and bounds each
+ *    call's use). The configured path is built once per open and kept
+ *    with the connection for its re-checks (dir.c: ldi_locate); the real
+ *    path and URI are one heap block, freed once SQLite has opened.
  *  - A connection opened by another pid (we are a forked child) is closed
  *    before use, never used: see fork.c for why closing it is safe.
  */
 #include <errno.h>
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -137,46 +141,71 @@ static int same_file(const struct stat *a, const struct stat *b)
 	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
+/* The real directory (resolved), the file's path in it and the file's URI,
+ * built once into one heap block "<real>\0<real>/<base>\0<uri>\0" that
+ * *real owns (free(*real) frees all three). SQLITE_OPEN_NOFOLLOW refuses a
+ * symlink anywhere in the path, and a symlinked /var or /var/lib is a
+ * legitimate layout: so the directory is resolved. The file itself must
+ * still not be a symlink: check_file lstat()s it and NOFOLLOW refuses one
+ * swapped in later. */
+static enum ldi_outcome real_path(const char *dir, const char *base, char **real, char **path, char **uri)
+{
+	char *r = realpath(dir, NULL), *p;
+	size_t rn, d, b = strlen(base), n, urilen;
+
+	if (r == NULL)
+		return errno == ENOMEM ? LDI_ENOMEM : LDI_UNAVAIL;
+	rn = strlen(r);
+	d = strcmp(r, "/") == 0 ? 0 : rn; /* in the root: "/cache.db" */
+	n = d + 1 + b;
+	if (n >= PATH_MAX) {
+		free(r);
+		return LDI_UNAVAIL;
+	}
+	urilen = 3 * n + 32;
+	p = realloc(r, rn + 1 + n + 1 + urilen);
+	if (p == NULL) {
+		free(r);
+		return LDI_ENOMEM;
+	}
+	*real = p;
+	*path = p + rn + 1;
+	*uri = *path + n + 1;
+	memcpy(*path, p, d);
+	(*path)[d] = '/';
+	memcpy(*path + d + 1, base, b + 1);
+	if (make_uri(*path, *uri, urilen) != 0) {
+		free(p);
+		return LDI_UNAVAIL;
+	}
+	return LDI_FOUND;
+}
+
 /* One attempt; *raced is set when a publish renamed another file over the
  * path while we opened it. */
 static enum ldi_outcome open_once(struct ldi_conn *c, enum ldi_file f, int *raced)
 {
-	char dir[PATH_MAX], given[PATH_MAX], real[PATH_MAX], path[PATH_MAX], *uri;
-	size_t urilen;
+	char *dir, *given, *real = NULL, *path, *uri;
 	struct stat st, again;
 	sqlite3 *db = NULL;
-	int rc, n, version;
+	enum ldi_outcome o;
+	int rc, version;
 
-	if (ldi_paths(f, dir, given, sizeof(given)) != 0)
-		return LDI_UNAVAIL;
-	/* SQLITE_OPEN_NOFOLLOW refuses a symlink anywhere in the path, and a
-	 * symlinked /var or /var/lib is a legitimate layout: resolve the
-	 * directory first (realpath writes into real[], no allocation). The
-	 * file itself must still not be a symlink: check_file lstat()s it and
-	 * NOFOLLOW refuses one swapped in later. */
-	if (realpath(dir, real) == NULL)
-		return LDI_UNAVAIL;
-	n = snprintf(path, sizeof(path), "%s/%s", strcmp(real, "/") == 0 ? "" : real, strrchr(given, '/') + 1);
-	if (n <= 0 || (size_t)n >= sizeof(path))
-		return LDI_UNAVAIL;
+	o = ldi_locate(f, &dir, &given);
+	if (o != LDI_FOUND)
+		return o;
+	o = real_path(dir, strrchr(given, '/') + 1, &real, &path, &uri);
+	if (o != LDI_FOUND)
+		goto out;
+	o = LDI_UNAVAIL;
 	if (check_file(real, path, &st) != 0)
-		return LDI_UNAVAIL;
-	/* Heap, not stack: the host's thread may have a small stack. */
-	urilen = 3 * (size_t)n + 32;
-	uri = malloc(urilen);
-	if (uri == NULL)
-		return LDI_ENOMEM;
-	if (make_uri(path, uri, urilen) != 0) {
-		free(uri);
-		return LDI_UNAVAIL;
-	}
+		goto out;
 	rc = sqlite3_open_v2(uri, &db,
 			     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
 			     NULL);
-	free(uri);
 	if (rc != SQLITE_OK) {
-		sqlite3_close(db);
-		return ldi_sqlite_outcome(rc);
+		o = ldi_sqlite_outcome(rc);
+		goto out;
 	}
 	/* The unix VFS opens the file inside sqlite3_open_v2. If the path names
 	 * another file now, a publish raced us and we may hold a file that was
@@ -184,7 +213,7 @@ static enum ldi_outcome open_once(struct ldi_conn *c, enum ldi_file f, int *race
 	 * rename files in it, which check_file vetted.) */
 	if (lstat(path, &again) != 0 || !same_file(&st, &again)) {
 		*raced = 1;
-		goto unavail;
+		goto out;
 	}
 
 	/* Hardening against a hostile file: no triggers, views or untrusted
@@ -218,12 +247,12 @@ static enum ldi_outcome open_once(struct ldi_conn *c, enum ldi_file f, int *race
 			  "PRAGMA mmap_size = 0;",
 			  NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		sqlite3_close(db);
-		return ldi_sqlite_outcome(rc);
+		o = ldi_sqlite_outcome(rc);
+		goto out;
 	}
 	version = valid(db, f, st.st_size);
 	if (version == 0)
-		goto unavail;
+		goto out;
 
 	memset(c, 0, sizeof(*c));
 	c->db = db;
@@ -233,10 +262,16 @@ static enum ldi_outcome open_once(struct ldi_conn *c, enum ldi_file f, int *race
 	c->dir_epoch = ldi_dir_epoch();
 	c->check_epoch = ldi_check_epoch();
 	c->checked_ns = now_ns();
-	return LDI_FOUND;
-unavail:
+	c->dir = dir;
+	c->path = given;
+	dir = NULL;
+	db = NULL;
+	o = LDI_FOUND;
+out:
 	sqlite3_close(db);
-	return LDI_UNAVAIL;
+	free(real);
+	free(dir);
+	return o;
 }
 
 /* A publish is one rename, so a retry right away sees a complete file. A
@@ -262,26 +297,26 @@ void ldi_conn_close(struct ldi_conn *c)
 	for (int q = 0; q < LDI_NQUERIES; q++)
 		sqlite3_finalize(c->stmt[q]);
 	sqlite3_close(c->db);
+	free(c->dir);
 	memset(c, 0, sizeof(*c));
 	c->serial = serial;
 }
 
-/* True when the path no longer names the generation c holds (or no longer
- * passes the trust checks). A republish renames a new inode over the path;
- * an admin's in-place rewrite (`cp backup cache.db`, `truncate`) keeps the
- * inode but changes size and mtime: either way the connection is closed,
- * and reopening re-validates the file (a truncated one fails the size
- * check: UNAVAIL). Until this check runs, a connection on a file changed
- * in place may still answer from pages in its cache, or fail (UNAVAIL) on
- * pages that are gone or no longer parse (c/tests/inplace.c). */
-static int stale(struct ldi_conn *c, enum ldi_file f)
+/* True when the configured directory changed, or the path no longer names
+ * the generation c holds (or no longer passes the trust checks). A
+ * republish renames a new inode over the path; an admin's in-place rewrite
+ * (`cp backup cache.db`, `truncate`) keeps the inode but changes size and
+ * mtime: either way the connection is closed, and reopening re-validates
+ * the file (a truncated one fails the size check: UNAVAIL). Until this
+ * check runs, a connection on a file changed in place may still answer
+ * from pages in its cache, or fail (UNAVAIL) on pages that are gone or no
+ * longer parse (c/tests/inplace.c). It needs no buffer and no allocation:
+ * the configured path was kept at open. */
+static int stale(const struct ldi_conn *c)
 {
-	char dir[PATH_MAX], path[PATH_MAX];
 	struct stat st;
 
-	if (ldi_paths(f, dir, path, sizeof(path)) != 0 || check_file(dir, path, &st) != 0)
-		return 1;
-	return !same_file(&st, &c->st);
+	return !ldi_dir_is(c->dir) || check_file(c->dir, c->path, &st) != 0 || !same_file(&st, &c->st);
 }
 
 enum ldi_outcome ldi_conn_ready(struct ldi_conn *c, enum ldi_file f, enum ldi_check how)
@@ -295,7 +330,7 @@ enum ldi_outcome ldi_conn_ready(struct ldi_conn *c, enum ldi_file f, enum ldi_ch
 			if (how == LDI_CHECK_NOW || ce != c->check_epoch || now - c->checked_ns >= LDI_RECHECK_NS) {
 				c->check_epoch = ce;
 				c->checked_ns = now;
-				if (stale(c, f))
+				if (stale(c))
 					ldi_conn_close(c);
 			}
 		}

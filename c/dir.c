@@ -10,7 +10,6 @@
  */
 #include <limits.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -97,15 +96,12 @@ void ldi_dir_unlock(void)
 	pthread_mutex_unlock(&dir_mu);
 }
 
-/* Writes the directory and the file's path. Returns 0, or -1 when there is
- * no usable directory (too long, relative). */
-int ldi_paths(enum ldi_file f, char *dir, char *path, size_t n)
+/* The configured directory, or NULL when none is usable (a bad override,
+ * a relative path). Caller holds dir_mu. */
+static const char *current(void)
 {
-	static const char *const base[LDI_NFILES] = { "cache.db", "shadow.db" };
 	const char *d;
-	int rc = -1;
 
-	pthread_mutex_lock(&dir_mu);
 	if (have_override == 1) {
 		d = override;
 	} else if (have_override == 2) {
@@ -115,12 +111,53 @@ int ldi_paths(enum ldi_file f, char *dir, char *path, size_t n)
 		if (d == NULL || d[0] == '\0')
 			d = LDI_DEFAULT_DIR;
 	}
-	if (d != NULL && d[0] == '/') {
-		int a = snprintf(dir, n, "%s", d);
-		int b = snprintf(path, n, "%s/%s", d, base[f]);
-		if (a > 0 && (size_t)a < n && b > 0 && (size_t)b < n)
-			rc = 0;
+	return d != NULL && d[0] == '/' ? d : NULL;
+}
+
+/* Builds, once per open, the directory as configured (not resolved: it may
+ * go through symlinks) and the file's path in it, as one heap block
+ * "<dir>\0<dir>/<base>\0": *dir is the block, *path its second string, and
+ * free(*dir) frees both. The connection keeps them for its re-checks (db.c:
+ * stale), which then need neither a buffer nor an allocation. LDI_UNAVAIL
+ * when no directory is usable or the path would not fit PATH_MAX (as the
+ * fixed buffers this replaced refused it), LDI_ENOMEM. */
+enum ldi_outcome ldi_locate(enum ldi_file f, char **dir, char **path)
+{
+	static const char *const base[LDI_NFILES] = { "cache.db", "shadow.db" };
+	size_t bn = strlen(base[f]), dn = 0;
+	const char *d;
+	char *p = NULL;
+
+	pthread_mutex_lock(&dir_mu);
+	d = current();
+	if (d != NULL)
+		dn = strlen(d);
+	if (d != NULL && dn + 1 + bn < PATH_MAX && (p = malloc(2 * dn + bn + 3)) != NULL) {
+		memcpy(p, d, dn + 1);
+		memcpy(p + dn + 1, d, dn);
+		p[2 * dn + 1] = '/';
+		memcpy(p + 2 * dn + 2, base[f], bn + 1);
 	}
 	pthread_mutex_unlock(&dir_mu);
-	return rc;
+	if (d == NULL || dn + 1 + bn >= PATH_MAX)
+		return LDI_UNAVAIL;
+	if (p == NULL)
+		return LDI_ENOMEM;
+	*dir = p;
+	*path = p + dn + 1;
+	return LDI_FOUND;
+}
+
+/* Whether dir is still the configured directory. (ldi_set_cache_dir also
+ * bumps the epoch; this catches the environment variable changing.) */
+int ldi_dir_is(const char *dir)
+{
+	const char *d;
+	int same;
+
+	pthread_mutex_lock(&dir_mu);
+	d = current();
+	same = d != NULL && strcmp(d, dir) == 0;
+	pthread_mutex_unlock(&dir_mu);
+	return same;
 }

@@ -91,6 +91,9 @@ struct ldi_conn {
 	struct stat st;       /* the file opened (lstat): a republish renames a
 	                       * new inode over the path, an in-place rewrite
 	                       * changes size and mtime (db.c: stale) */
+	char *dir;            /* the directory as configured and the file's */
+	const char *path;     /* path in it, one heap block owned by dir
+	                       * (dir.c: ldi_locate): what stale re-checks */
 	pid_t pid;            /* process that opened it (see fork.c) */
 	unsigned serial;      /* bumped at every open (enum.c rebinds on change) */
 	unsigned dir_epoch;   /* ldi_set_cache_dir() generation at open */
@@ -168,7 +171,8 @@ sqlite3_stmt *ldi_conn_stmt(struct ldi_conn *c, enum ldi_query q, int *rc) LDI_H
 unsigned ldi_dir_epoch(void) LDI_HIDDEN;
 unsigned ldi_check_epoch(void) LDI_HIDDEN;
 pid_t ldi_pid(void) LDI_HIDDEN;
-int ldi_paths(enum ldi_file f, char *dir, char *path, size_t n) LDI_HIDDEN;
+enum ldi_outcome ldi_locate(enum ldi_file f, char **dir, char **path) LDI_HIDDEN;
+int ldi_dir_is(const char *dir) LDI_HIDDEN;
 void ldi_dir_lock(void) LDI_HIDDEN;
 void ldi_dir_unlock(void) LDI_HIDDEN;
 void ldi_pid_refresh(void) LDI_HIDDEN;

@@ -31,17 +31,19 @@ struct text {
 	size_t n;
 };
 
-/* What an entry is made of, whichever source it came from. */
+/* What an entry is made of, whichever source it came from. The strings
+ * are arrays in a packed entry's field order, so split() fills them in
+ * place. */
 struct pw_fields {
 	struct text f[5]; /* name, passwd, gecos, dir, shell */
 	uint32_t uid, gid;
 };
 struct gr_fields {
-	struct text name, pw, mem; /* mem: member names joined by ',' */
+	struct text f[3]; /* name, passwd, members (names joined by ',') */
 	uint32_t gid;
 };
 struct sp_fields {
-	struct text name, pw;
+	struct text f[2];   /* name, passwd */
 	long num[6];        /* lastchg, min, max, warn, inact, expire; -1 empty */
 	unsigned long flag; /* ~0UL empty */
 };
@@ -123,7 +125,7 @@ LDI_EMIT enum ldi_outcome emit_pw(const struct pw_fields *e, struct ldi_pw_out *
 
 LDI_EMIT enum ldi_outcome emit_gr(const struct gr_fields *e, struct ldi_gr_out *out)
 {
-	const struct text *mem = &e->mem;
+	const struct text *name = &e->f[0], *pw = &e->f[1], *mem = &e->f[2];
 	size_t nmem = 0, pad, need;
 	const char *c, *mend = mem->p + mem->n;
 	char **vec, *p;
@@ -137,16 +139,16 @@ LDI_EMIT enum ldi_outcome emit_gr(const struct gr_fields *e, struct ldi_gr_out *
 			nmem++;
 	}
 	pad = (size_t)(-(uintptr_t)out->buf & (sizeof(char *) - 1));
-	need = pad + (nmem + 1) * sizeof(char *) + e->name.n + 1 + e->pw.n + 1 + (mem->n > 0 ? mem->n + 1 : 0);
+	need = pad + (nmem + 1) * sizeof(char *) + name->n + 1 + pw->n + 1 + (mem->n > 0 ? mem->n + 1 : 0);
 	if (need > out->len)
 		return LDI_ERANGE;
 
 	vec = (char **)(void *)(out->buf + pad);
 	p = (char *)(vec + nmem + 1);
 	out->gr->gr_name = p;
-	p = put(p, &e->name);
+	p = put(p, name);
 	out->gr->gr_passwd = p;
-	p = put(p, &e->pw);
+	p = put(p, pw);
 	if (mem->n > 0) {
 		size_t k = 0;
 		char *end;
@@ -168,14 +170,15 @@ LDI_EMIT enum ldi_outcome emit_gr(const struct gr_fields *e, struct ldi_gr_out *
 
 LDI_EMIT enum ldi_outcome emit_sp(const struct sp_fields *e, struct ldi_sp_out *out)
 {
+	const struct text *name = &e->f[0], *pw = &e->f[1];
 	char *p = out->buf;
 
-	if (e->name.n + 1 + e->pw.n + 1 > out->len)
+	if (name->n + 1 + pw->n + 1 > out->len)
 		return LDI_ERANGE;
 	out->sp->sp_namp = p;
-	p = put(p, &e->name);
+	p = put(p, name);
 	out->sp->sp_pwdp = p;
-	put(p, &e->pw);
+	put(p, pw);
 	out->sp->sp_lstchg = e->num[0];
 	out->sp->sp_min = e->num[1];
 	out->sp->sp_max = e->num[2];
@@ -205,7 +208,7 @@ enum ldi_outcome ldi_pack_gr(sqlite3_stmt *st, void *ctx)
 {
 	struct gr_fields e;
 
-	if (get_text(st, 0, &e.name) != 0 || get_text(st, 1, &e.pw) != 0 || get_text(st, 3, &e.mem) != 0 ||
+	if (get_text(st, 0, &e.f[0]) != 0 || get_text(st, 1, &e.f[1]) != 0 || get_text(st, 3, &e.f[2]) != 0 ||
 	    ldi_column_id(st, 2, &e.gid) != 0)
 		return LDI_UNAVAIL;
 	return emit_gr(&e, ctx);
@@ -223,7 +226,7 @@ enum ldi_outcome ldi_pack_sp(sqlite3_stmt *st, void *ctx)
 {
 	struct sp_fields e;
 
-	if (get_text(st, 0, &e.name) != 0 || get_text(st, 1, &e.pw) != 0)
+	if (get_text(st, 0, &e.f[0]) != 0 || get_text(st, 1, &e.f[1]) != 0)
 		return LDI_UNAVAIL;
 	for (int i = 0; i < 6; i++)
 		e.num[i] = sp_num(st, 2 + i);
@@ -248,33 +251,33 @@ uint32_t ldi_blk_count(const unsigned char *p)
 	return le32(p);
 }
 
-/* Splits one entry: nnum bytes of numbers, nf u32 lengths, then nf strings
- * each followed by a NUL. Returns a pointer to the numbers and sets *used
- * to the entry's size, or returns NULL when the entry does not fit in the
- * avail bytes left in the blob or a field lacks its NUL. Every length is
- * compared with what is left before it is added, so no sum can wrap and
- * nothing is read past p + avail. */
-static const unsigned char *split(const unsigned char *p, size_t avail, size_t nnum, int nf, struct text *f,
-				  size_t *used)
+/* Splits the entry at p: nnum bytes of numbers (left where they are, at
+ * p, for the caller to read), nf u32 lengths, then nf strings each
+ * followed by a NUL, written to f[0..nf-1]. Returns 0 and sets *used to
+ * the entry's size, or -1 when the entry does not fit in the avail bytes
+ * left in the blob or a field lacks its NUL (*used untouched, f partly
+ * written). Every length is compared with what is left before it is
+ * added, so no sum can wrap and nothing is read past p + avail. */
+static int split(const unsigned char *p, size_t avail, size_t nnum, int nf, struct text *f, size_t *used)
 {
 	size_t hdr = nnum + 4 * (size_t)nf, left;
 	const unsigned char *s;
 
 	if (avail < hdr)
-		return NULL;
+		return -1;
 	left = avail - hdr;
 	s = p + hdr;
 	for (int i = 0; i < nf; i++) {
 		size_t n = le32(p + nnum + 4 * (size_t)i);
 		if (n >= left || s[n] != '\0')
-			return NULL;
+			return -1;
 		f[i].p = (const char *)s;
 		f[i].n = n;
 		s += n + 1;
 		left -= n + 1;
 	}
 	*used = (size_t)(s - p);
-	return p;
+	return 0;
 }
 
 /* A uid/gid from a block, with the same range as ldi_column_id. */
@@ -287,9 +290,9 @@ static int blk_id(const unsigned char *p, uint32_t *id)
 enum ldi_outcome ldi_unpack_pw(const unsigned char *p, size_t avail, size_t *used, void *ctx)
 {
 	struct pw_fields e;
-	const unsigned char *num = split(p, avail, LDI_BLK_PW_NUM, 5, e.f, used);
 
-	if (num == NULL || blk_id(num, &e.uid) != 0 || blk_id(num + 4, &e.gid) != 0)
+	if (split(p, avail, LDI_BLK_PW_NUM, 5, e.f, used) != 0 || blk_id(p, &e.uid) != 0 ||
+	    blk_id(p + 4, &e.gid) != 0)
 		return LDI_UNAVAIL;
 	return ctx == NULL ? LDI_FOUND : emit_pw(&e, ctx);
 }
@@ -297,29 +300,20 @@ enum ldi_outcome ldi_unpack_pw(const unsigned char *p, size_t avail, size_t *use
 enum ldi_outcome ldi_unpack_gr(const unsigned char *p, size_t avail, size_t *used, void *ctx)
 {
 	struct gr_fields e;
-	struct text f[3];
-	const unsigned char *num = split(p, avail, LDI_BLK_GR_NUM, 3, f, used);
 
-	if (num == NULL || blk_id(num, &e.gid) != 0)
+	if (split(p, avail, LDI_BLK_GR_NUM, 3, e.f, used) != 0 || blk_id(p, &e.gid) != 0)
 		return LDI_UNAVAIL;
-	e.name = f[0];
-	e.pw = f[1];
-	e.mem = f[2];
 	return ctx == NULL ? LDI_FOUND : emit_gr(&e, ctx);
 }
 
 enum ldi_outcome ldi_unpack_sp(const unsigned char *p, size_t avail, size_t *used, void *ctx)
 {
 	struct sp_fields e;
-	struct text f[2];
-	const unsigned char *num = split(p, avail, LDI_BLK_SP_NUM, 2, f, used);
 
-	if (num == NULL)
+	if (split(p, avail, LDI_BLK_SP_NUM, 2, e.f, used) != 0)
 		return LDI_UNAVAIL;
-	e.name = f[0];
-	e.pw = f[1];
 	for (int i = 0; i < 6; i++)
-		e.num[i] = (long)le64(num + 8 * i);
-	e.flag = (unsigned long)le64(num + 48);
+		e.num[i] = (long)le64(p + 8 * i);
+	e.flag = (unsigned long)le64(p + 48);
 	return ctx == NULL ? LDI_FOUND : emit_sp(&e, ctx);
 }

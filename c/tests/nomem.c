@@ -19,7 +19,8 @@
  * answer. A second pass warms the module first (one good call) and then
  * fails the Nth allocation of the next, reaching the allocations a warm
  * lookup makes (initgroups' realloc of the gid array). A case ends at the
- * first N past its last allocation.
+ * first N past its last allocation. The first allocations of a cold lookup
+ * are the module's own (OWN_ALLOCS): those must give ENOMEM exactly.
  *
  * Usage: OUT=<out dir> LDAPIDM_CACHE_DIR=<cache> LDAPIDM_EXPECT=<text> nomem
  */
@@ -85,7 +86,16 @@ struct tcase {
 	const char *what;
 	enum nss_status (*call)(char *out, size_t n, int *e);
 	const char *want; /* the expected line */
+	int opens;        /* the call opens the file (a walk opens it in
+	                   * setXXent, whose status the case ignores) */
 };
+
+/* A cold lookup's first allocations are the module's own, building the
+ * file's paths before SQLite allocates anything (dir.c: ldi_locate; db.c:
+ * real_path: realpath's result, then the block it grows into). Failing one
+ * of them must answer ENOMEM, not UNAVAIL: the host is short of memory,
+ * the cache is fine. */
+#define OWN_ALLOCS 3
 
 static const struct entry *pw_e, *gr_e, *sp_e, *ig_e;
 
@@ -254,8 +264,12 @@ static void run_case(const struct tcase *t, int warm)
 		}
 		close(p[1]);
 		char tag = 0;
-		if (read(p[0], &tag, 1) == 1)
+		if (read(p[0], &tag, 1) == 1) {
 			counts[tag == 'S' ? 0 : tag == 'T' ? 1 : 2]++;
+			if (!warm && t->opens && n < OWN_ALLOCS && tag != 'T')
+				die("%s: N=%ld: one of the module's own allocations failed: %s, want TRYAGAIN/ENOMEM",
+				    t->what, n, tag == 'S' ? "SUCCESS" : "UNAVAIL");
+		}
 		close(p[0]);
 		int ws;
 		if (waitpid(pid, &ws, 0) != pid)
@@ -301,13 +315,13 @@ int main(void)
 	snprintf(want_pwent, sizeof want_pwent, "%s|%s|%s", PW.e[0].line, PW.e[1].line, PW.e[2].line);
 
 	const struct tcase cases[] = {
-		{ "getpwnam_r", t_pwnam, pw_e->line },
-		{ "getpwuid_r", t_pwuid, pw_e->line },
-		{ "getgrnam_r", t_grnam, gr_e->line },
-		{ "getgrgid_r", t_grgid, gr_e->line },
-		{ "getspnam_r", t_spnam, sp_e->line },
-		{ "getpwent_r", t_pwent, want_pwent },
-		{ "initgroups_dyn", t_initgroups, ig_e->line },
+		{ "getpwnam_r", t_pwnam, pw_e->line, 1 },
+		{ "getpwuid_r", t_pwuid, pw_e->line, 1 },
+		{ "getgrnam_r", t_grnam, gr_e->line, 1 },
+		{ "getgrgid_r", t_grgid, gr_e->line, 1 },
+		{ "getspnam_r", t_spnam, sp_e->line, 1 },
+		{ "getpwent_r", t_pwent, want_pwent, 0 },
+		{ "initgroups_dyn", t_initgroups, ig_e->line, 1 },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		run_case(&cases[i], 0);

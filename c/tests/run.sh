@@ -14,8 +14,12 @@
 #   erange      every entry point from a 1-byte buffer upward (erange.c)
 #   nomem       every entry point with the Nth allocation failing, cold and
 #               warm: ENOMEM or UNAVAIL, never a false NOTFOUND or a wrong
-#               entry; the next call right (nomem.c)
+#               entry; the next call right; a cold lookup's own path
+#               allocations ENOMEM exactly (nomem.c)
 #   threads     8 threads x 100,000 checked lookups (threads.c)
+#   stack       every lookup kind and every walk, cold, warm and re-checked,
+#               on a thread with a 64 KiB stack; each call's stack use is
+#               measured and must stay under 16 KiB (stack.c)
 #   fork        2,000 children forked under 4 looking-up threads (fork.c)
 #   atfork      lookups from another library's atfork prepare/parent/child
 #               handlers: UNAVAIL or correct, never a hang (atfork.c)
@@ -86,7 +90,7 @@ if [ -n "$srcid" ] && grep -aqF "$srcid" "$SO"; then ok "SQLite is the pinned am
 
 # ------------------------------------------------------------ build
 CFLAGS="-O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter -pthread"
-for h in erange threads fork atfork inplace hostile broken; do
+for h in erange threads stack fork atfork inplace hostile broken; do
 	gcc $CFLAGS -o "$WORK/bin/$h" "$HERE/$h.c" "$HERE/harness.c" -ldl
 done
 # nomem defines malloc/calloc/realloc; -rdynamic exports them so the
@@ -188,6 +192,7 @@ fi
 "$WORK/bin/erange" && ok "erange" || fail "erange"
 "$WORK/bin/nomem" && ok "nomem" || fail "nomem"
 "$WORK/bin/threads" 8 100000 && ok "threads" || fail "threads"
+"$WORK/bin/stack" 64 16 && ok "stack: 64 KiB thread stack, every call under 16 KiB" || fail "stack"
 "$WORK/bin/fork" 2000 && ok "fork" || fail "fork"
 "$WORK/bin/atfork" 200 && ok "atfork" || fail "atfork"
 # In-place damage happens on private copies; generation B has the same
