@@ -196,6 +196,7 @@ func connectAddr(ctx context.Context, d *config.Directory, o Options, host, addr
 	if err != nil {
 		return nil, &opError{"dial", err}
 	}
+	raw = withRawReads(raw)
 	// Cancelling ctx (shutdown) closes the socket, which fails any pending
 	// operation at once instead of waiting for its timeout.
 	stop := context.AfterFunc(ctx, func() { raw.Close() })
