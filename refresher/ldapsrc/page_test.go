@@ -55,7 +55,7 @@ func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 // readFrom runs readPage for search id 7 on a stream holding in.
 func readFrom(in []byte, attrs ...string) ([]Entry, []byte, bool, error) {
 	c := &Conn{w: &wire{br: bufio.NewReader(bytes.NewReader(in))}, opts: Options{PageSize: 4}}
-	return c.readPage(7, newEntryDecoder(attrs))
+	return c.readPage(7, newEntryDecoder(attrs), &pageTail{expected: 4})
 }
 
 var (

@@ -74,6 +74,7 @@ func (c *Conn) SearchEach(ctx context.Context, base, filter string, attrs []stri
 	c.w.nc.SetDeadline(deadline)
 	defer c.w.nc.SetDeadline(time.Time{})
 	dec := newEntryDecoder(attrs)
+	est := &pageTail{expected: int(c.opts.PageSize)}
 	fail := func(page int, err error) error {
 		if cerr := ctx.Err(); cerr != nil {
 			err = fmt.Errorf("%w (%v)", cerr, err)
@@ -93,7 +94,7 @@ func (c *Conn) SearchEach(ctx context.Context, base, filter string, attrs []stri
 		}
 		var entries []Entry
 		var more bool
-		entries, cookie, more, err = c.readPage(id, dec)
+		entries, cookie, more, err = c.readPage(id, dec, est)
 		if err != nil {
 			return fail(page, err)
 		}
@@ -130,10 +131,18 @@ func (c *Conn) sendPage(base string, filter []byte, attrs []string, deadline tim
 // other than success (a size or time limit, with or without entries
 // before it), a malformed message, an unsolicited notice or a message for
 // another request fail the page.
-func (c *Conn) readPage(id int32, dec *entryDecoder) (entries []Entry, cookie []byte, more bool, err error) {
+func (c *Conn) readPage(id int32, dec *entryDecoder, est *pageTail) (entries []Entry, cookie []byte, more bool, err error) {
 	dec.newPage()
 	entries = make([]Entry, 0, c.opts.PageSize)
+	br, _ := c.raw.(bulkReader)
+	if br != nil {
+		// Whatever ends the page, the server waits for us after it.
+		defer br.expect(0)
+	}
 	for {
+		if br != nil {
+			br.expect(est.left(len(entries)))
+		}
 		m, err := c.w.recv()
 		if err != nil {
 			return nil, nil, false, err
@@ -146,6 +155,9 @@ func (c *Conn) readPage(id int32, dec *entryDecoder) (entries []Entry, cookie []
 		}
 		switch m.tag {
 		case opSearchEntry:
+			if est.minEntry == 0 || len(m.op) < est.minEntry {
+				est.minEntry = len(m.op)
+			}
 			e, err := dec.decode(m.op)
 			if err != nil {
 				return nil, nil, false, err
@@ -172,6 +184,7 @@ func (c *Conn) readPage(id int32, dec *entryDecoder) (entries []Entry, cookie []
 			if len(r.referrals) > 0 {
 				return nil, nil, false, fmt.Errorf("%w: %s", ErrReferral, strings.Join(r.referrals, " "))
 			}
+			est.expected = len(entries)
 			cookie, found, err := pagingCookie(m.controls)
 			if err != nil {
 				return nil, nil, false, err
@@ -187,4 +200,22 @@ func (c *Conn) readPage(id int32, dec *entryDecoder) (entries []Entry, cookie []
 
 func (c *Conn) err(base string, page int, err error) error {
 	return &Error{Op: "search", Server: c.Server, Base: base, Page: page, Err: redact(err, c.cred)}
+}
+
+// pageTail estimates how many bytes the page being read still has to
+// send, for the transport's bulk mode (rawread.go): the entries still
+// expected times the smallest entry seen in this search, a lower bound
+// while the page is as long as expected. expected is what the previous
+// page held (the first: the page size asked for); a page that ends sooner
+// (the last one, a server limit) only costs the transport's bulkWait.
+type pageTail struct {
+	expected int // entries the page is expected to hold
+	minEntry int // bytes of the smallest SearchResultEntry so far; 0: none yet
+}
+
+func (t *pageTail) left(got int) int {
+	if t.minEntry == 0 || got >= t.expected {
+		return 0
+	}
+	return (t.expected - got) * t.minEntry
 }
