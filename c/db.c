@@ -12,12 +12,15 @@
  *    journal look-ups are needed; SQLITE_OPEN_NOFOLLOW refuses a symlink
  *    swapped in after the lstat. SQLite's unix VFS opens every fd O_CLOEXEC.
  *  - Nothing is ever created or written: query_only, temp_store=MEMORY.
- *  - user_version must be 1 or 2, meta.kind must name the file's role and
- *    the size must match the header's page count, else the connection is
- *    closed and the caller gets UNAVAIL. Version 2 adds the packed blocks
- *    that enumeration reads (ldapidm.h); a version 1 file, still left on a
- *    host upgraded while its directory was unreachable, is served as
- *    before, enumerated row by row. The version is kept in the connection.
+ *  - user_version must be 1, 2 or 3, meta.kind must name the file's role
+ *    and the size must match the header's page count, else the connection
+ *    is closed and the caller gets UNAVAIL. Version 2 adds the packed
+ *    blocks that enumeration reads (ldapidm.h); version 3 adds the name
+ *    buckets getpwnam_r reads (passwd_name, cache.db; its shadow.db is a
+ *    version 2 one renumbered). Version 1 and 2 files, still left on a
+ *    host upgraded while its directory was unreachable, are served as
+ *    before (a version 1 file enumerated row by row). The version is kept
+ *    in the connection; each lookup and walk picks its query by it.
  *  - A "generation" is the file opened, as lstat saw it (dev, inode, size,
  *    mtime, ctime). An open connection is re-validated against its path at
  *    most once per LDI_RECHECK_NS (or at once after ldi_recheck()); any
@@ -102,7 +105,7 @@ static int make_uri(const char *path, char *uri, size_t n)
 }
 
 /* The file must be what we expect before anything is served from it:
- * schema version 1 or 2, meta.kind naming this file's role, and exactly as
+ * schema version 1, 2 or 3, meta.kind naming this file's role, and exactly as
  * many bytes as its header's page count says (a truncated copy would
  * otherwise answer from the pages it still has and fail on the rest). One
  * statement, so opening stays cheap. Returns the version, 0 if invalid. */
@@ -120,7 +123,7 @@ static int valid(sqlite3 *db, enum ldi_file f, off_t size)
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		const unsigned char *k = sqlite3_column_text(st, 2);
 		sqlite3_int64 v = sqlite3_column_int64(st, 0);
-		if (sqlite3_column_type(st, 0) == SQLITE_INTEGER && (v == 1 || v == 2) &&
+		if (sqlite3_column_type(st, 0) == SQLITE_INTEGER && v >= 1 && v <= 3 &&
 		    sqlite3_column_type(st, 1) == SQLITE_INTEGER && sqlite3_column_int64(st, 1) == (sqlite3_int64)size &&
 		    sqlite3_column_type(st, 2) == SQLITE_TEXT && k != NULL && strcmp((const char *)k, kind[f]) == 0)
 			version = (int)v;

@@ -9,18 +9,20 @@
  * returns the same entry.
  *
  * How a walk reads depends on the connection's schema version:
- *  - version 2 (blocks): the map's packed blocks (format in ldapidm.h) in id
- *    order; the statement stays on the current block while its entries are
- *    handed out one by one, straight from the blob (pack.c: ldi_unpack_*).
- *    This is what makes a full getpwent walk cost about what a flat file
- *    costs, rather than SQLite's per-row, per-column price. The position
- *    is (block id, entries of it delivered, byte offset).
+ *  - versions 2 and 3 (blocks): the map's packed blocks (format in
+ *    ldapidm.h) in id order; the statement stays on the current block
+ *    while its entries are handed out one by one, straight from the blob
+ *    (pack.c: ldi_unpack_*). This is what makes a full getpwent walk cost
+ *    about what a flat file costs, rather than SQLite's per-row,
+ *    per-column price. The position is (block id, entries of it
+ *    delivered, byte offset). Version 3 changes only getpwnam_r.
  *  - version 1 (rows): the rows in rowid order, one step per entry. The
  *    position is the last rowid delivered.
  * Either position lets a walk whose connection had to be reopened (in a
  * forked child) resume where it stopped rather than start over. If the
- * reopened file has the other version (upgraded meanwhile), the position
- * means nothing there: the walk ends with UNAVAIL rather than guess.
+ * reopened file has another version (upgraded meanwhile), the walk ends
+ * with UNAVAIL rather than guess (also from 2 to 3, whose blocks are
+ * alike: an upgrade mid-walk is rare and a walk is cheap to restart).
  *
  * The walk's connection keeps a small page cache (LDI_WALK_CACHE_KIB): a
  * sequential scan never revisits a page.

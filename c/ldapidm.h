@@ -59,6 +59,7 @@ enum ldi_file { LDI_MAIN = 0, LDI_SHADOW = 1, LDI_NFILES };
 /* Every SQL statement the module runs; text in query.c. */
 enum ldi_query {
 	LDI_Q_PWNAM,
+	LDI_Q_PWHASH,
 	LDI_Q_PWUID,
 	LDI_Q_GRNAM,
 	LDI_Q_GRGID,
@@ -86,7 +87,7 @@ enum ldi_outcome {
 /* One open generation of one cache file. */
 struct ldi_conn {
 	sqlite3 *db;
-	int version;          /* PRAGMA user_version: 1 or 2 (db.c: valid) */
+	int version;          /* PRAGMA user_version: 1, 2 or 3 (db.c: valid) */
 	sqlite3_stmt *stmt[LDI_NQUERIES];
 	struct stat st;       /* the file opened (lstat): a republish renames a
 	                       * new inode over the path, an in-place rewrite
@@ -118,7 +119,7 @@ typedef enum ldi_outcome (*ldi_row_fn)(sqlite3_stmt *st, void *ctx);
 typedef enum ldi_outcome (*ldi_blk_fn)(const unsigned char *p, size_t avail, size_t *used, void *ctx);
 
 /*
- * Packed blocks (schema version 2): the contract with the Go writer
+ * Packed blocks (schema versions 2 and 3): the contract with the Go writer
  * (cache/block.go; also documented in cache/schema_main.sql).
  *
  * Tables passwd_block, grp_block (cache.db) and shadow_block (shadow.db),
@@ -145,6 +146,30 @@ typedef enum ldi_outcome (*ldi_blk_fn)(const unsigned char *p, size_t avail, siz
  * 4 bytes, a count of 0, an entry whose header or string overruns the
  * blob, a field without its NUL, an id of 2^32-1, or bytes left after the
  * last entry, make that enumeration end with UNAVAIL (enum.c, pack.c).
+ */
+
+/*
+ * Name buckets (schema version 3, cache.db only): the contract with the Go
+ * writer (cache/schema_main.sql). getpwnam_r on a version 3 file never
+ * touches passwd.name (no longer UNIQUE there, so it has no index): a
+ * descent of the name index compared strings at every level and then
+ * descended the passwd table; an integer key is one short descent.
+ *
+ *   CREATE TABLE passwd_name (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
+ *
+ * The key of a name is ldi_name_hash() of its bytes (FNV-1a 64, query.c)
+ * as a two's-complement int64. The users, in key order, are cut into
+ * buckets of a few (users with equal keys always share one); id is the key
+ * of a bucket's first user, data one passwd block (format above) of its
+ * users, names distinct, each entry equal to the user's passwd row. So
+ * the bucket that can hold a name is the last one whose id is at most its
+ * key (LDI_Q_PWHASH).
+ *
+ * The reader (pack.c: ldi_bucket_pw) checks the whole blob as a walk
+ * checks a block, then compares each entry's name with the key byte for
+ * byte (it never re-hashes an entry): a malformed bucket, or one naming
+ * the key twice, is UNAVAIL; a bucket without the name, or no bucket, is
+ * NOTFOUND. Only the matching entry is copied out.
  */
 #define LDI_BLK_PW_NUM 8   /* bytes of numbers before the lengths */
 #define LDI_BLK_GR_NUM 4
@@ -181,12 +206,17 @@ void ldi_pid_refresh(void) LDI_HIDDEN;
 enum ldi_outcome ldi_lookup_text(enum ldi_query q, const char *key, ldi_row_fn fn, void *ctx) LDI_HIDDEN;
 enum ldi_outcome ldi_lookup_int(enum ldi_query q, long long key, ldi_row_fn fn, void *ctx) LDI_HIDDEN;
 enum ldi_outcome ldi_lookup_each(enum ldi_query q, const char *key, ldi_row_fn fn, void *ctx) LDI_HIDDEN;
+/* getpwnam_r: through passwd_name on a version 3 file, else LDI_Q_PWNAM. */
+struct ldi_pw_out;
+enum ldi_outcome ldi_lookup_pwnam(const char *name, struct ldi_pw_out *out) LDI_HIDDEN;
 void ldi_pool_lock_all(void) LDI_HIDDEN;
 void ldi_pool_unlock_all(void) LDI_HIDDEN;
 
 /* query.c */
 const char *ldi_query_sql(enum ldi_query q) LDI_HIDDEN;
 enum ldi_file ldi_query_file(enum ldi_query q) LDI_HIDDEN;
+/* The passwd_name key of the n bytes at s (FNV-1a 64; vectors in query.c). */
+uint64_t ldi_name_hash(const char *s, size_t n) LDI_HIDDEN;
 
 /* enum.c: setXXent/getXXent_r/endXXent state, one per map. */
 enum ldi_map { LDI_MAP_PW, LDI_MAP_GR, LDI_MAP_SP, LDI_NMAPS };
@@ -227,6 +257,14 @@ enum ldi_outcome ldi_pack_sp(sqlite3_stmt *st, void *ctx) LDI_HIDDEN;
 enum ldi_outcome ldi_unpack_pw(const unsigned char *p, size_t avail, size_t *used, void *ctx) LDI_HIDDEN;
 enum ldi_outcome ldi_unpack_gr(const unsigned char *p, size_t avail, size_t *used, void *ctx) LDI_HIDDEN;
 enum ldi_outcome ldi_unpack_sp(const unsigned char *p, size_t avail, size_t *used, void *ctx) LDI_HIDDEN;
+/* pack.c: the bucket a passwd_name row holds (ldi_row_fn; ctx is a struct
+ * ldi_pw_key): the entry named key, copied out as ldi_pack_pw would. */
+struct ldi_pw_key {
+	const char *name;
+	size_t len;
+	struct ldi_pw_out *out;
+};
+enum ldi_outcome ldi_bucket_pw(sqlite3_stmt *st, void *ctx) LDI_HIDDEN;
 /* The count at the start of a block (caller checked there are 4 bytes). */
 uint32_t ldi_blk_count(const unsigned char *p) LDI_HIDDEN;
 

@@ -46,7 +46,7 @@ LDI_EXPORT enum nss_status _nss_ldapidm_getpwnam_r(const char *name, struct pass
 {
 	BEGIN;
 	struct ldi_pw_out out = { pw, buf, len };
-	END(name == NULL ? LDI_ABSENT : ldi_lookup_text(LDI_Q_PWNAM, name, ldi_pack_pw, &out));
+	END(name == NULL ? LDI_ABSENT : ldi_lookup_pwnam(name, &out));
 }
 
 LDI_EXPORT enum nss_status _nss_ldapidm_getpwuid_r(uid_t uid, struct passwd *pw, char *buf, size_t len,

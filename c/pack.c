@@ -11,15 +11,17 @@
  * A row that breaks the schema (NULL text, non-integer or out-of-range ids)
  * is corruption: LDI_UNAVAIL, never a made-up answer.
  *
- * Two sources feed the same copying code (emit_*): a SQLite row (ldi_pack_*,
- * every lookup, and enumeration of a version 1 cache) and one entry of a
- * packed block (ldi_unpack_*, enumeration of a version 2 cache; the format
- * is in ldapidm.h and cache/schema_main.sql). A block comes from a file we
- * do not trust to be well formed: every length is checked against the
- * bytes left in the blob before anything is read through it, and every
- * field must end in the NUL the format puts there (the copy takes the field
- * with its NUL, so a string handed to glibc is always terminated inside the
- * caller's buffer). Any mismatch is LDI_UNAVAIL.
+ * Three sources feed the same copying code (emit_*): a SQLite row
+ * (ldi_pack_*, every lookup but getpwnam_r on version 3, and enumeration
+ * of a version 1 cache), one entry of a packed block (ldi_unpack_*,
+ * enumeration from version 2 on), and the entry named by the key in a
+ * name bucket (ldi_bucket_pw, getpwnam_r on version 3). The formats are
+ * in ldapidm.h and cache/schema_main.sql. A block or bucket comes from a
+ * file we do not trust to be well formed: every length is checked against
+ * the bytes left in the blob before anything is read through it, and
+ * every field must end in the NUL the format puts there (the copy takes
+ * the field with its NUL, so a string handed to glibc is always terminated
+ * inside the caller's buffer). Any mismatch is LDI_UNAVAIL.
  */
 #include <stdint.h>
 #include <string.h>
@@ -287,12 +289,20 @@ static int blk_id(const unsigned char *p, uint32_t *id)
 	return *id == UINT32_MAX ? -1 : 0;
 }
 
+/* One passwd entry of a block or bucket into *e; 0, or -1 if malformed. */
+static int pw_entry(const unsigned char *p, size_t avail, struct pw_fields *e, size_t *used)
+{
+	if (split(p, avail, LDI_BLK_PW_NUM, 5, e->f, used) != 0 || blk_id(p, &e->uid) != 0 ||
+	    blk_id(p + 4, &e->gid) != 0)
+		return -1;
+	return 0;
+}
+
 enum ldi_outcome ldi_unpack_pw(const unsigned char *p, size_t avail, size_t *used, void *ctx)
 {
 	struct pw_fields e;
 
-	if (split(p, avail, LDI_BLK_PW_NUM, 5, e.f, used) != 0 || blk_id(p, &e.uid) != 0 ||
-	    blk_id(p + 4, &e.gid) != 0)
+	if (pw_entry(p, avail, &e, used) != 0)
 		return LDI_UNAVAIL;
 	return ctx == NULL ? LDI_FOUND : emit_pw(&e, ctx);
 }
@@ -316,4 +326,51 @@ enum ldi_outcome ldi_unpack_sp(const unsigned char *p, size_t avail, size_t *use
 		e.num[i] = (long)le64(p + 8 * i);
 	e.flag = (unsigned long)le64(p + 48);
 	return ctx == NULL ? LDI_FOUND : emit_sp(&e, ctx);
+}
+
+/* ---- name buckets (schema version 3: passwd_name; ldapidm.h) ---- */
+
+/* The bucket is checked whole before anything is copied, exactly as a
+ * walk checks a block (enum.c: block_load, next_block): a BLOB of at least
+ * 4 bytes, a count >= 1, every entry in bounds with its NULs (pw_entry, as
+ * ldi_unpack_pw), nothing after the last. Stopping at the first match
+ * would let a damaged tail go unnoticed and make the answer depend on
+ * where the name sits. Each loop consumes at least one entry header, so
+ * a huge count ends at the blob's end. A name found twice breaks the
+ * writer's contract (names distinct within a bucket): UNAVAIL rather
+ * than pick one. The match is copied by emit_pw, so the buffer
+ * boundaries and ERANGE are those of the row path (ldi_pack_pw). */
+enum ldi_outcome ldi_bucket_pw(sqlite3_stmt *st, void *ctx)
+{
+	const struct ldi_pw_key *k = ctx;
+	sqlite3_value *v = sqlite3_column_value(st, 0);
+	const unsigned char *b;
+	struct pw_fields e, hit = { 0 }; /* hit: set with found (gcc cannot tell) */
+	size_t n, off = 4, used;
+	uint32_t count;
+	int found = 0;
+
+	if (sqlite3_value_type(v) != SQLITE_BLOB)
+		return LDI_UNAVAIL;
+	b = sqlite3_value_blob(v);
+	n = (size_t)sqlite3_value_bytes(v);
+	if (b == NULL || n < 4)
+		return LDI_UNAVAIL;
+	count = le32(b);
+	if (count == 0)
+		return LDI_UNAVAIL;
+	for (uint32_t i = 0; i < count; i++) {
+		if (pw_entry(b + off, n - off, &e, &used) != 0)
+			return LDI_UNAVAIL;
+		if (e.f[0].n == k->len && memcmp(e.f[0].p, k->name, k->len) == 0) {
+			if (found)
+				return LDI_UNAVAIL;
+			found = 1;
+			hit = e;
+		}
+		off += used;
+	}
+	if (off != n)
+		return LDI_UNAVAIL;
+	return found ? emit_pw(&hit, k->out) : LDI_ABSENT;
 }

@@ -1,11 +1,14 @@
 /*
  * query.c — the SQL the module runs, against cache/schema_main.sql and
- * cache/schema_shadow.sql (user_version 1 or 2). Column order here is the
- * order pack.c reads; row enumeration queries (version 1) add the rowid
- * last so an enumeration can resume after a fork (see enum.c). Block
- * queries (version 2 only: the *_block tables) return the blob, then the
- * block id, from the block a walk stopped in onwards (>=: enum.c skips
- * the entries of it already delivered). Each lookup key has a UNIQUE index.
+ * cache/schema_shadow.sql (user_version 1, 2 or 3), and the key of the
+ * one table keyed by a hash. Column order here is the order pack.c reads;
+ * row enumeration queries (version 1) add the rowid last so an
+ * enumeration can resume after a fork (see enum.c). Block queries
+ * (versions 2 and 3: the *_block tables) return the blob, then the block
+ * id, from the block a walk stopped in onwards (>=: enum.c skips the
+ * entries of it already delivered). Each lookup key has a UNIQUE index,
+ * except passwd.name from version 3 on: getpwnam_r then reads the bucket
+ * of passwd_name that can hold ldi_name_hash(name) (LDI_Q_PWHASH, pool.c).
  */
 #include "ldapidm.h"
 
@@ -15,6 +18,9 @@
 
 static const char *const sql[LDI_NQUERIES] = {
 	[LDI_Q_PWNAM] = "SELECT " PW_COLS " FROM passwd WHERE name = ?1",
+	/* The last bucket starting at or below the key: each bucket holds the
+	 * users whose keys lie from its id up to the next bucket's. */
+	[LDI_Q_PWHASH] = "SELECT data FROM passwd_name WHERE id <= ?1 ORDER BY id DESC LIMIT 1",
 	[LDI_Q_PWUID] = "SELECT " PW_COLS " FROM passwd WHERE uid = ?1",
 	[LDI_Q_GRNAM] = "SELECT " GR_COLS " FROM grp WHERE name = ?1",
 	[LDI_Q_GRGID] = "SELECT " GR_COLS " FROM grp WHERE gid = ?1",
@@ -36,4 +42,27 @@ const char *ldi_query_sql(enum ldi_query q)
 enum ldi_file ldi_query_file(enum ldi_query q)
 {
 	return (q == LDI_Q_SPNAM || q == LDI_Q_SPENT || q == LDI_Q_SPBLK) ? LDI_SHADOW : LDI_MAIN;
+}
+
+/*
+ * FNV-1a, 64 bits (offset basis 0xcbf29ce484222325, prime 0x100000001b3;
+ * for each byte: h ^= byte, h *= prime), over the name's bytes without its
+ * NUL: passwd_name's id, as the writer computes it (cache/, the contract in
+ * ldapidm.h). The caller binds it as (sqlite3_int64)h, the same 64 bits
+ * read as two's complement. It only picks a bucket: the reader compares
+ * names, so a collision costs a second entry in the bucket, never a wrong
+ * answer. Vectors (nss/ tests build buckets under these literal ids):
+ *   ""        0xcbf29ce484222325    "alice"   0x508b2abb65a03907
+ *   "a"       0xaf63dc4c8601ec8c    "u000123" 0x1e7cf540703a6130
+ *   "root"    0xa354fd1ff0c467c5
+ */
+uint64_t ldi_name_hash(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
 }

@@ -20,8 +20,9 @@ const (
 	// ShadowFile holds shadow, mode 0640 group shadow (or 0600).
 	ShadowFile = "shadow.db"
 	// SchemaVersion is PRAGMA user_version of both files as written. The
-	// module reads it and oldestReadableVersion (1: no packed blocks).
-	SchemaVersion = 2
+	// module reads it and every older one down to oldestReadableVersion
+	// (2: no passwd_name; 1: no packed blocks either).
+	SchemaVersion = 3
 	// oldestReadableVersion is the oldest live cache ReadMeta accepts, so
 	// that the first publish after an upgrade replaces a version 1 cache
 	// without needing force.

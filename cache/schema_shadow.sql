@@ -1,7 +1,8 @@
 -- ldapidm cache, shadow file (shadow.db): the shadow map, in its own file so
 -- that it can be mode 0640 group shadow (or 0600) while cache.db is 0644.
--- Same publication rules and versions as schema_main.sql; meta.kind = 'shadow'.
-PRAGMA user_version = 2;
+-- Same publication rules and versions as schema_main.sql (version 3 changed
+-- nothing here); meta.kind = 'shadow'.
+PRAGMA user_version = 3;
 
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY NOT NULL,

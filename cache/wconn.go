@@ -85,9 +85,52 @@ failed:
 	return rc;
 }
 
-static int ldw_open(const char *path, sqlite3 **db)
+// ldw_fetch copies the rows of st, a query of (integer, blob), into p[0..cap)
+// as i64 id, u32 length, bytes (native byte order), until st is done or the
+// next row does not fit. *pending says st is on a row not yet copied (it
+// did not fit last time); it is set again when that happens. Returns
+// SQLITE_ROW when rows remain, SQLITE_DONE when all are copied, SQLITE_TOOBIG
+// with *need set when a row does not fit an empty buffer, or an error.
+static int ldw_fetch(sqlite3_stmt *st, unsigned char *p, size_t cap, int *pending, size_t *used, int *rows, size_t *need)
 {
-	int rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, NULL);
+	int rc = SQLITE_ROW;
+
+	*used = 0;
+	*rows = 0;
+	for (;;) {
+		if (!*pending) {
+			rc = sqlite3_step(st);
+			if (rc != SQLITE_ROW)
+				return rc;
+		}
+		*pending = 0;
+		const void *b = sqlite3_column_blob(st, 1);
+		size_t n = (size_t)sqlite3_column_bytes(st, 1);
+		sqlite3_int64 id = sqlite3_column_int64(st, 0);
+		if (b == NULL && n > 0)
+			return SQLITE_NOMEM;
+		if (cap - *used < 12 + n) {
+			*pending = 1;
+			if (*used == 0) {
+				*need = 12 + n;
+				return SQLITE_TOOBIG;
+			}
+			return SQLITE_ROW;
+		}
+		uint32_t n32 = (uint32_t)n;
+		memcpy(p + *used, &id, 8);
+		memcpy(p + *used + 8, &n32, 4);
+		if (n > 0)
+			memcpy(p + *used + 12, b, n);
+		*used += 12 + n;
+		(*rows)++;
+	}
+}
+
+static int ldw_open(const char *path, sqlite3 **db, int readonly)
+{
+	int flags = (readonly ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
+	int rc = sqlite3_open_v2(path, db, flags, NULL);
 	if (*db != NULL)
 		sqlite3_extended_result_codes(*db, 1);
 	return rc;
@@ -131,12 +174,66 @@ func openBuild(path string) (*wconn, error) {
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
 	var db *C.sqlite3
-	if rc := C.ldw_open(cpath, &db); rc != C.SQLITE_OK {
+	if rc := C.ldw_open(cpath, &db, 0); rc != C.SQLITE_OK {
 		err := sqliteErr(rc, db)
 		C.sqlite3_close(db)
 		return nil, fmt.Errorf("cache: open %s: %w", path, err)
 	}
 	return &wconn{db: db, path: path}, nil
+}
+
+// openRead opens a published or verified file read-only, as the module
+// does (immutable: it is never written again).
+func openRead(path string) (*wconn, error) {
+	curi := C.CString(uri(path, "mode=ro&immutable=1"))
+	defer C.free(unsafe.Pointer(curi))
+	var db *C.sqlite3
+	if rc := C.ldw_open(curi, &db, 1); rc != C.SQLITE_OK {
+		err := sqliteErr(rc, db)
+		C.sqlite3_close(db)
+		return nil, fmt.Errorf("cache: open %s: %w", path, err)
+	}
+	return &wconn{db: db, path: path}, nil
+}
+
+// scanBlobs runs query, which must return (integer, blob) rows, and calls
+// fn with each, in order; b is valid during the call only. Rows cross into
+// Go a buffer at a time, one cgo call per ~256 KiB instead of per row.
+func (c *wconn) scanBlobs(ctx context.Context, query string, fn func(id int64, b []byte) error) error {
+	s, err := c.prepare(query, 0)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	buf := make([]byte, batchBytes)
+	var pending C.int
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var used C.size_t
+		var rows C.int
+		var need C.size_t
+		rc := C.ldw_fetch(s.st, (*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &pending, &used, &rows, &need)
+		if rc == C.SQLITE_TOOBIG {
+			buf = make([]byte, int(need))
+			continue
+		}
+		if rc != C.SQLITE_ROW && rc != C.SQLITE_DONE {
+			return sqliteErr(rc, c.db)
+		}
+		for p := buf[:used]; len(p) > 0; {
+			id := int64(binary.NativeEndian.Uint64(p))
+			n := int(binary.NativeEndian.Uint32(p[8:]))
+			if err := fn(id, p[12:12+n]); err != nil {
+				return err
+			}
+			p = p[12+n:]
+		}
+		if rc == C.SQLITE_DONE {
+			return nil
+		}
+	}
 }
 
 // close closes the connection; an uncommitted transaction is rolled back.

@@ -83,8 +83,9 @@ func TestBrokenCachesUnavailable(t *testing.T) {
 		{"unknown user_version", func(t *testing.T, dir string) {
 			copyFile(t, good, filepath.Join(dir, "cache.db"), 0o644)
 			copyFile(t, goodShadow, filepath.Join(dir, "shadow.db"), 0o600)
-			// 1 and 2 are read (blocks_test.go); 3 is from the future.
-			sqlExec(t, filepath.Join(dir, "cache.db"), "PRAGMA user_version = 3")
+			// 1, 2 and 3 are read (blocks_test.go, buckets_test.go); 4 is
+			// from the future.
+			sqlExec(t, filepath.Join(dir, "cache.db"), "PRAGMA user_version = 4")
 			sqlExec(t, filepath.Join(dir, "shadow.db"), "PRAGMA user_version = 0")
 		}},
 		{"wrong meta.kind (files swapped)", func(t *testing.T, dir string) {

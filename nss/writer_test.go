@@ -3,6 +3,7 @@ package nss
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -146,5 +147,34 @@ func TestWriterBlocksERANGE(t *testing.T) {
 	}
 	if st, _, _ := rawGroup(next, "", 0, 1<<20); st != statusNotFound {
 		t.Fatalf("end: status %d", st)
+	}
+}
+
+// getpwnam_r on what the production writer publishes (version 3: users in
+// hash order, a few to a bucket under the key of the first): every user is
+// found by name with every field, and names that are not there, including
+// ones whose keys fall inside a bucket's range or before the first bucket,
+// are NOTFOUND, not UNAVAIL.
+func TestWriterNameBuckets(t *testing.T) {
+	snap := writerSnapshot(3000, 3)
+	dir := publishForTest(t, snap)
+	buckets := blockCount(t, filepath.Join(dir, "cache.db"), "passwd_name")
+	if buckets >= len(snap.Users) || buckets == 0 {
+		t.Fatalf("%d buckets for %d users: want several users a bucket", buckets, len(snap.Users))
+	}
+	useDir(t, dir)
+	for _, u := range snap.Users {
+		got, err := LookupUser(u.Name)
+		want := Passwd{Name: u.Name, Passwd: u.Passwd, UID: u.UID, GID: u.GID, Gecos: u.Gecos, Dir: u.Dir, Shell: u.Shell}
+		if err != nil || got != want {
+			t.Fatalf("LookupUser(%q) = %+v, %v; want %+v", u.Name, got, err, want)
+		}
+	}
+	for i := range 3000 {
+		for _, name := range []string{fmt.Sprintf("w%05d", i+3000), fmt.Sprintf("x%d", i), fmt.Sprintf("w%05dx", i)} {
+			if _, err := LookupUser(name); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("LookupUser(%q) = %v, want ErrNotFound", name, err)
+			}
+		}
 	}
 }

@@ -12,6 +12,14 @@
  * same), without crashing or reading outside a blob (run.sh also runs
  * this under valgrind).
  * Usage: ... broken enum <user> <uid> <group> <gid> <min>
+ *
+ * With "bucket" first, the cache is version 3 and <user>'s name bucket is
+ * damaged (mkcache -damage-bucket): getpwnam_r of <user> must be UNAVAIL
+ * (twice: nothing poisoned), while getpwnam_r of <other>, getpwuid_r of
+ * <uid> (<user>'s row), the group, shadow and initgroups lookups and
+ * every walk (to NOTFOUND, <user> included) answer; without crashing or
+ * reading outside the blob (run.sh runs it under valgrind).
+ * Usage: ... broken bucket <user> <uid> <group> <gid> <other>
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -75,6 +83,63 @@ static int damaged_blocks(char **argv)
 	return 0;
 }
 
+/* Walks one map to its end with a roomy buffer: every status SUCCESS,
+ * then NOTFOUND. Sets seen when an entry is named user. */
+#define WALK_ALL(set, get, end, rec, field, what)                                           \
+	do {                                                                                \
+		long n_ = 0;                                                                \
+		int e_ = 0;                                                                 \
+		enum nss_status st_;                                                        \
+		if (m.set(0) != NSS_STATUS_SUCCESS)                                         \
+			die("%s: set*ent failed", what);                                    \
+		while ((st_ = m.get(&rec, buf, sizeof(buf), &e_)) == NSS_STATUS_SUCCESS) {  \
+			seen |= strcmp(rec.field, user) == 0;                               \
+			if (++n_ > 10000000)                                                \
+				die("%s: endless walk", what);                              \
+		}                                                                           \
+		if (st_ != NSS_STATUS_NOTFOUND || n_ == 0)                                  \
+			die("%s: walk ended with %s after %ld entries, want NOTFOUND", what, \
+			    status_name(st_), n_);                                          \
+		m.end();                                                                    \
+	} while (0)
+
+static int damaged_bucket(char **argv)
+{
+	struct module m;
+	struct passwd pw;
+	struct group gr;
+	struct spwd sp;
+	static char buf[1 << 16];
+	const char *user = argv[0];
+	long start = 0, size = 4;
+	gid_t *groups = malloc(4 * sizeof(gid_t));
+	int e = 0, seen = 0;
+
+	module_load(&m);
+	for (int round = 0; round < 2; round++) {
+		enum nss_status st = m.getpwnam_r(user, &pw, buf, sizeof(buf), &e);
+		if (st != NSS_STATUS_UNAVAIL || e != ENOENT)
+			die("getpwnam_r(%s) from a damaged bucket: %s errno %d, want UNAVAIL", user, status_name(st), e);
+	}
+	if (m.getpwuid_r((uid_t)atol(argv[1]), &pw, buf, sizeof(buf), &e) != NSS_STATUS_SUCCESS ||
+	    strcmp(pw.pw_name, user) != 0)
+		die("getpwuid_r of the user whose bucket is damaged");
+	if (m.getpwnam_r(argv[4], &pw, buf, sizeof(buf), &e) != NSS_STATUS_SUCCESS || strcmp(pw.pw_name, argv[4]) != 0)
+		die("getpwnam_r(%s) beside a damaged bucket", argv[4]);
+	if (m.getgrnam_r(argv[2], &gr, buf, sizeof(buf), &e) != NSS_STATUS_SUCCESS ||
+	    m.getgrgid_r((gid_t)atol(argv[3]), &gr, buf, sizeof(buf), &e) != NSS_STATUS_SUCCESS ||
+	    m.getspnam_r(user, &sp, buf, sizeof(buf), &e) != NSS_STATUS_SUCCESS ||
+	    m.initgroups_dyn(user, (gid_t)-1, &start, &size, &groups, 0, &e) != NSS_STATUS_SUCCESS || start == 0)
+		die("a lookup other than getpwnam_r failed beside a damaged bucket");
+	free(groups);
+	WALK_ALL(setpwent, getpwent_r, endpwent, pw, pw_name, "passwd");
+	if (!seen)
+		die("passwd walk lacks %s", user);
+	WALK_ALL(setgrent, getgrent_r, endgrent, gr, gr_name, "group");
+	WALK_ALL(setspent, getspent_r, endspent, sp, sp_namp, "shadow");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct module m;
@@ -87,8 +152,11 @@ int main(int argc, char **argv)
 
 	if (argc == 7 && strcmp(argv[1], "enum") == 0)
 		return damaged_blocks(argv + 2);
+	if (argc == 7 && strcmp(argv[1], "bucket") == 0)
+		return damaged_bucket(argv + 2);
 	if (argc != 5)
-		die("usage: broken user uid group gid | broken enum user uid group gid min");
+		die("usage: broken user uid group gid | broken enum user uid group gid min |"
+		    " broken bucket user uid group gid other");
 	module_load(&m);
 	WANT(m.getpwnam_r(argv[1], &pw, buf, sizeof(buf), &e_), "getpwnam_r");
 	WANT(m.getpwuid_r((uid_t)atol(argv[2]), &pw, buf, sizeof(buf), &e_), "getpwuid_r");

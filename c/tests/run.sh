@@ -5,7 +5,8 @@
 #
 # Builds a synthetic cache with nss/internal/testcache/mkcache (6,000 users,
 # a 5,000-member group, awkward names; getent-format expectations beside
-# it), builds the harnesses in this directory, and checks:
+# it; schema version 3, so every harness's getpwnam_r reads name buckets),
+# builds the harnesses in this directory, and checks:
 #   symbols     only _nss_ldapidm_* exported, no Go runtime, no libsqlite3
 #               dependency, soname, BIND_NOW, RELRO
 #   getent      passwd/group/shadow/initgroups through glibc's getent -s
@@ -29,12 +30,15 @@
 #               glibc (unshare -m + private nsswitch.conf) and dlopen, also
 #               under ulimit -v 65536 (hostile.c)
 #   hostsqlite  a host linked with -lsqlite3 keeps its own SQLite
-#   version 1   a cache written before packed blocks (user_version 1) is
-#               still served: getent enumerations, erange
+#   versions    caches written before name buckets (user_version 2) and
+#               before packed blocks (1) are still served: getent
+#               enumerations and keyed lookups, erange
 #   broken      truncated/random/empty/versioned/wrong-kind/symlinked/
 #               writable/missing caches: UNAVAIL everywhere, no output;
 #               damaged packed blocks (mkcache -damage): lookups work,
-#               enumerations end UNAVAIL, also under valgrind
+#               enumerations end UNAVAIL; damaged name buckets (mkcache
+#               -damage-bucket): that getpwnam_r UNAVAIL, all else works;
+#               both under valgrind
 #   valgrind    memcheck of one harness (no errors, no definite leaks)
 # Speed numbers printed here are information, never pass/fail.
 set -euo pipefail
@@ -100,7 +104,8 @@ gcc $CFLAGS -o "$WORK/bin/hostsqlite" "$HERE/hostsqlite.c" "$HERE/harness.c" -ld
 (cd "$ROOT" && go build -o "$WORK/bin/mkcache" ./nss/internal/testcache/mkcache)
 "$WORK/bin/mkcache" -dir "$CACHE" -users 6000 -groups 40 -gen A -text "$EXPECT"
 "$WORK/bin/mkcache" -dir "$WORK/small" -users 60 -groups 5 -gen S -text "$WORK/small-expect"
-ok "fixtures built (6,000 users; 60 users)"
+v=$(sqlite3 "$CACHE/cache.db" 'PRAGMA user_version' 2>/dev/null || echo "?")
+[ "$v" = 3 ] && ok "fixtures built (6,000 users; 60 users), schema version 3" || fail "fixture cache.db has user_version $v, want 3"
 
 export OUT=$LIB LDAPIDM_CACHE_DIR=$CACHE LDAPIDM_EXPECT=$EXPECT
 G() { LD_LIBRARY_PATH=$LIB getent -s ldapidm "$@"; }
@@ -234,19 +239,27 @@ else
 fi
 "$WORK/bin/hostsqlite" a && ok "hostsqlite" || fail "hostsqlite"
 
-# ---------------------------------------------------------------- version 1
-# A host upgraded while its directory was unreachable keeps its version 1
-# cache (no packed blocks) until the next pull: it is served as before,
-# enumerated row by row.
-mkdir -m 755 "$WORK/v1" "$WORK/v1-expect"
-"$WORK/bin/mkcache" -dir "$WORK/v1" -users 6000 -groups 40 -gen A -v1 -text "$WORK/v1-expect"
-v1_bad=0
-for m in passwd group shadow; do
-	LDAPIDM_CACHE_DIR="$WORK/v1" G "$m" >"$WORK/v1.$m" && cmp -s "$WORK/v1.$m" "$WORK/v1-expect/$m" || { v1_bad=1; fail "version 1 cache: getent $m differs"; }
+# ---------------------------------------------------------------- versions 1, 2
+# A host upgraded while its directory was unreachable keeps its older cache
+# until the next pull: version 2 (getpwnam_r reads passwd.name's row) and
+# version 1 (no packed blocks either: enumerated row by row) are served as
+# before.
+for ver in 2 1; do
+	VD=$WORK/v$ver VE=$WORK/v$ver-expect
+	mkdir -m 755 "$VD" "$VE"
+	"$WORK/bin/mkcache" -dir "$VD" -users 6000 -groups 40 -gen A -version $ver -text "$VE"
+	v_bad=0
+	for m in passwd group shadow; do
+		LDAPIDM_CACHE_DIR="$VD" G "$m" >"$WORK/v$ver.$m" && cmp -s "$WORK/v$ver.$m" "$VE/$m" || { v_bad=1; fail "version $ver cache: getent $m differs"; }
+	done
+	while IFS= read -r line; do
+		IFS=: read -r n _ id _ <<<"$line"
+		[ "$(LDAPIDM_CACHE_DIR="$VD" G passwd "$n")" = "$line" ] || { v_bad=1; fail "version $ver cache: getent passwd $n"; }
+		[ "$(LDAPIDM_CACHE_DIR="$VD" G passwd "$id")" = "$line" ] || { v_bad=1; fail "version $ver cache: getent passwd $id"; }
+	done < <(sed -n '1,8p;100p;5999p' "$VE/passwd")
+	[ $v_bad = 0 ] && ok "version $ver cache: getent enumerations and keyed lookups equal the fixture"
+	LDAPIDM_CACHE_DIR="$VD" LDAPIDM_EXPECT="$VE" "$WORK/bin/erange" && ok "erange on a version $ver cache" || fail "erange on a version $ver cache"
 done
-[ "$(LDAPIDM_CACHE_DIR="$WORK/v1" G passwd a)" = "$(head -1 "$WORK/v1-expect/passwd")" ] || { v1_bad=1; fail "version 1 cache: getent passwd a"; }
-[ $v1_bad = 0 ] && ok "version 1 cache: getent enumerations and a lookup equal the fixture"
-LDAPIDM_CACHE_DIR="$WORK/v1" LDAPIDM_EXPECT="$WORK/v1-expect" "$WORK/bin/erange" && ok "erange on a version 1 cache" || fail "erange on a version 1 cache"
 
 # ---------------------------------------------------------------- broken caches
 good=$CACHE
@@ -262,7 +275,7 @@ broken_case "missing" ":"
 broken_case "empty files" ": >cache.db; : >shadow.db; chmod 644 cache.db shadow.db"
 broken_case "truncated" "head -c \$((\$(stat -c %s '$good/cache.db') / 2)) '$good/cache.db' >cache.db; head -c 20000 '$good/shadow.db' >shadow.db"
 broken_case "random bytes" "head -c 65536 /dev/urandom >cache.db; head -c 65536 /dev/urandom >shadow.db"
-broken_case "unknown user_version" "cp '$good/cache.db' '$good/shadow.db' .; sqlite3 cache.db 'PRAGMA user_version=3'; sqlite3 shadow.db 'PRAGMA user_version=99'"
+broken_case "unknown user_version" "cp '$good/cache.db' '$good/shadow.db' .; sqlite3 cache.db 'PRAGMA user_version=4'; sqlite3 shadow.db 'PRAGMA user_version=99'"
 broken_case "wrong meta.kind" "cp '$good/cache.db' shadow.db; cp '$good/shadow.db' cache.db; chmod 644 cache.db; chmod 600 shadow.db"
 broken_case "symlinks" "ln -s '$good/cache.db' cache.db; ln -s '$good/shadow.db' shadow.db"
 broken_case "group-writable files" "cp '$good/cache.db' '$good/shadow.db' .; chmod 664 cache.db; chmod 660 shadow.db"
@@ -283,6 +296,17 @@ for dmg in "${damages[@]}"; do
 	"$WORK/bin/mkcache" -dir "$D" -users 60 -groups 5 -gen D -damage "$dmg"
 	run_quiet "damaged blocks: $dmg -> lookups answer, walks end UNAVAIL${VG:+ (valgrind)}" \
 		env LDAPIDM_CACHE_DIR="$D" "${VG[@]}" "$WORK/bin/broken" enum a 100000 g000 20000 "$intact"
+done
+
+# Damaged name buckets (version 3): the bucket of user a is broken, all
+# else is sound: getpwnam_r(a) is UNAVAIL, everything else answers.
+mapfile -t damages < <("$WORK/bin/mkcache" -damage-bucket list)
+for dmg in "${damages[@]}"; do
+	D=$(mktemp -d "$WORK/bucket.XXXXXX")
+	chmod 755 "$D"
+	"$WORK/bin/mkcache" -dir "$D" -users 60 -groups 5 -gen D -damage-bucket "$dmg"
+	run_quiet "damaged name bucket: $dmg -> getpwnam_r UNAVAIL, all else answers${VG:+ (valgrind)}" \
+		env LDAPIDM_CACHE_DIR="$D" "${VG[@]}" "$WORK/bin/broken" bucket a 100000 g000 20000 u00010
 done
 
 D=$(mktemp -d "$WORK/broken.XXXXXX"); chmod 755 "$D"

@@ -24,15 +24,24 @@ func SchemaDir() string {
 }
 
 // Build publishes f into dir as cache.db (0644) and shadow.db (0600), at
-// the current schema version (2: rows and packed blocks).
-func Build(dir string, f Fixture) error { return build(dir, f, 2) }
+// the current schema version (3: rows, packed blocks and name buckets).
+func Build(dir string, f Fixture) error { return BuildVersion(dir, f, Current) }
+
+// BuildV2 publishes f as a version 2 cache: rows and packed blocks,
+// passwd.name UNIQUE (getpwnam_r reads the row), no name buckets.
+func BuildV2(dir string, f Fixture) error { return BuildVersion(dir, f, V2) }
 
 // BuildV1 publishes f as a version 1 cache, as the writer made it before
-// packed blocks: the current schema without the *_block tables, and
-// user_version 1. The module must keep serving such a file.
-func BuildV1(dir string, f Fixture) error { return build(dir, f, 1) }
+// packed blocks: version 2 without the *_block tables, and user_version
+// 1. The module must keep serving version 1 and 2 files (hosts upgraded
+// while their directory is unreachable keep them).
+func BuildV1(dir string, f Fixture) error { return BuildVersion(dir, f, V1) }
 
-func build(dir string, f Fixture, version int) error {
+// BuildVersion publishes f at schema version 1, 2 or 3 (schema.go).
+func BuildVersion(dir string, f Fixture, version int) error {
+	if version < V1 || version > V3 {
+		return fmt.Errorf("testcache: no schema version %d", version)
+	}
 	if err := buildMain(dir, f, "cache.db", 0o644, version); err != nil {
 		return err
 	}
@@ -45,7 +54,7 @@ func buildMain(dir string, f Fixture, base string, mode os.FileMode, version int
 	for _, g := range f.Groups {
 		members += len(g.Members)
 	}
-	return publish(dir, base, mode, version, "schema_main.sql", func(tx *sql.Tx) error {
+	return publish(dir, base, mode, version, "schema_main.sql", shapeMain, func(tx *sql.Tx) error {
 		for _, u := range f.Users {
 			if _, err := tx.Exec(`INSERT INTO passwd(name,passwd,uid,gid,gecos,dir,shell) VALUES(?,?,?,?,?,?,?)`,
 				u.Name, u.Passwd, u.UID, u.GID, u.Gecos, u.Dir, u.Shell); err != nil {
@@ -58,6 +67,11 @@ func buildMain(dir string, f Fixture, base string, mode os.FileMode, version int
 		}
 		if err := writeBlocks(tx, "passwd_block", pe); err != nil {
 			return err
+		}
+		if version >= V3 {
+			if err := writeBuckets(tx, f.Users); err != nil {
+				return err
+			}
 		}
 		for _, g := range f.Groups {
 			ge = append(ge, GroupEntry(g))
@@ -80,7 +94,7 @@ func buildMain(dir string, f Fixture, base string, mode os.FileMode, version int
 
 // buildShadow writes the shadow file under the name base.
 func buildShadow(dir string, f Fixture, base string, mode os.FileMode, version int) error {
-	return publish(dir, base, mode, version, "schema_shadow.sql", func(tx *sql.Tx) error {
+	return publish(dir, base, mode, version, "schema_shadow.sql", nil, func(tx *sql.Tx) error {
 		var se [][]byte
 		for _, s := range f.Shadow {
 			se = append(se, ShadowEntry(s))
@@ -119,8 +133,11 @@ func meta(tx *sql.Tx, kind, gen string, counts map[string]int) error {
 }
 
 // publish builds a temp file beside dir/base with fill, then renames it
-// into place. A version 1 file is built at version 2, then downgraded.
-func publish(dir, base string, mode os.FileMode, version int, schemaFile string, fill func(*sql.Tx) error) (err error) {
+// into place. The schema's tables are first reshaped to version (shape,
+// when not nil) and its user_version set; a version 1 file is filled as
+// version 2, then downgraded.
+func publish(dir, base string, mode os.FileMode, version int, schemaFile string,
+	shape func(*sql.DB, int) error, fill func(*sql.Tx) error) (err error) {
 	schema, err := os.ReadFile(filepath.Join(SchemaDir(), schemaFile))
 	if err != nil {
 		return err
@@ -144,6 +161,16 @@ func publish(dir, base string, mode os.FileMode, version int, schemaFile string,
 	if _, err = db.Exec(string(schema)); err != nil {
 		db.Close()
 		return fmt.Errorf("schema %s: %w", schemaFile, err)
+	}
+	if shape != nil {
+		if err = shape(db, version); err != nil {
+			db.Close()
+			return fmt.Errorf("schema %s at version %d: %w", schemaFile, version, err)
+		}
+	}
+	if _, err = db.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, version)); err != nil {
+		db.Close()
+		return err
 	}
 	tx, err := db.Begin()
 	if err != nil {
