@@ -128,6 +128,25 @@ const struct entry *map_find(const struct map *m, const char *name)
 	return NULL;
 }
 
+struct probes pick_probes(const struct map *pw, const struct map *gr, const struct map *sp, const struct map *ig)
+{
+	struct probes p;
+
+	if (pw->n == 0 || gr->n == 0 || sp->n == 0 || ig->n == 0)
+		die("expectations empty");
+	p.pw = &pw->e[pw->n / 2];
+	p.gr = &gr->e[0];
+	for (size_t i = 0; i < gr->n; i++)
+		if (strlen(gr->e[i].line) > strlen(p.gr->line))
+			p.gr = &gr->e[i];
+	p.sp = &sp->e[sp->n / 3];
+	p.ig = &ig->e[0];
+	for (size_t i = 0; i < ig->n; i++)
+		if (strlen(ig->e[i].line) - strlen(ig->e[i].name) > strlen(p.ig->line) - strlen(p.ig->name))
+			p.ig = &ig->e[i];
+	return p;
+}
+
 void fmt_pw(const struct passwd *p, char *out, size_t n)
 {
 	snprintf(out, n, "%s:%s:%u:%u:%s:%s:%s", p->pw_name, p->pw_passwd, (unsigned)p->pw_uid,

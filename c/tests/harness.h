@@ -52,6 +52,14 @@ void map_load(struct map *m, const char *dir, const char *file, int idfield);
 /* Finds an entry by name (linear; for setup only). */
 const struct entry *map_find(const struct map *m, const char *name);
 
+/* The entries a harness probes each entry point with: a user from the
+ * middle, the biggest group, a shadow entry a third in, and the user in
+ * the most groups. Dies when a map is empty. */
+struct probes {
+	const struct entry *pw, *gr, *sp, *ig;
+};
+struct probes pick_probes(const struct map *pw, const struct map *gr, const struct map *sp, const struct map *ig);
+
 /* getent-format lines (no newline) into out (size n). */
 void fmt_pw(const struct passwd *p, char *out, size_t n);
 void fmt_gr(const struct group *g, char *out, size_t n);

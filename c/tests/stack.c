@@ -353,18 +353,8 @@ int main(int argc, char **argv)
 	map_load(&GR, dir, "group", 2);
 	map_load(&SP, dir, "shadow", 0);
 	map_load(&IG, dir, "initgroups", -1);
-	if (PW.n == 0 || GR.n == 0 || SP.n == 0 || IG.n == 0)
-		die("expectations empty");
-	pw_e = &PW.e[PW.n / 2];
-	gr_e = &GR.e[0];
-	for (size_t i = 0; i < GR.n; i++)
-		if (strlen(GR.e[i].line) > strlen(gr_e->line))
-			gr_e = &GR.e[i]; /* the biggest group */
-	sp_e = &SP.e[SP.n / 3];
-	ig_e = &IG.e[0];
-	for (size_t i = 0; i < IG.n; i++)
-		if (strlen(IG.e[i].line) - strlen(IG.e[i].name) > strlen(ig_e->line) - strlen(ig_e->name))
-			ig_e = &IG.e[i]; /* the user in most groups */
+	struct probes pr = pick_probes(&PW, &GR, &SP, &IG);
+	pw_e = pr.pw, gr_e = pr.gr, sp_e = pr.sp, ig_e = pr.ig;
 
 	fflush(stdout);
 	for (size_t i = 0; i < NCASES; i++) {
