@@ -170,25 +170,18 @@ type wconn struct {
 // openBuild opens the (existing, empty) temp file at path for writing.
 // NOFOLLOW: the temp file was created O_EXCL by createTemp; a symlink in
 // its place now means someone else is in the directory.
-func openBuild(path string) (*wconn, error) {
-	cpath := C.CString(path)
-	defer C.free(unsafe.Pointer(cpath))
-	var db *C.sqlite3
-	if rc := C.ldw_open(cpath, &db, 0); rc != C.SQLITE_OK {
-		err := sqliteErr(rc, db)
-		C.sqlite3_close(db)
-		return nil, fmt.Errorf("cache: open %s: %w", path, err)
-	}
-	return &wconn{db: db, path: path}, nil
-}
+func openBuild(path string) (*wconn, error) { return open(path, path, 0) }
 
 // openRead opens a published or verified file read-only, as the module
 // does (immutable: it is never written again).
-func openRead(path string) (*wconn, error) {
-	curi := C.CString(uri(path, "mode=ro&immutable=1"))
-	defer C.free(unsafe.Pointer(curi))
+func openRead(path string) (*wconn, error) { return open(path, uri(path, "mode=ro&immutable=1"), 1) }
+
+// open opens name (a path, or a URI when readonly) for the file at path.
+func open(path, name string, readonly C.int) (*wconn, error) {
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
 	var db *C.sqlite3
-	if rc := C.ldw_open(curi, &db, 1); rc != C.SQLITE_OK {
+	if rc := C.ldw_open(cname, &db, readonly); rc != C.SQLITE_OK {
 		err := sqliteErr(rc, db)
 		C.sqlite3_close(db)
 		return nil, fmt.Errorf("cache: open %s: %w", path, err)
