@@ -16,11 +16,12 @@
  *    and the size must match the header's page count, else the connection
  *    is closed and the caller gets UNAVAIL. Version 2 adds the packed
  *    blocks that enumeration reads (ldapidm.h); version 3 adds the name
- *    buckets getpwnam_r reads (passwd_name, cache.db; its shadow.db is a
- *    version 2 one renumbered). Version 1 and 2 files, still left on a
- *    host upgraded while its directory was unreachable, are served as
- *    before (a version 1 file enumerated row by row). The version is kept
- *    in the connection; each lookup and walk picks its query by it.
+ *    and uid buckets getpwnam_r and getpwuid_r read (passwd_name,
+ *    passwd_uid, cache.db; its shadow.db is a version 2 one renumbered).
+ *    Version 1 and 2 files, still left on a host upgraded while its
+ *    directory was unreachable, are served as before (a version 1 file
+ *    enumerated row by row). The version is kept in the connection; each
+ *    lookup and walk picks its query by it.
  *  - A "generation" is the file opened, as lstat saw it (dev, inode, size,
  *    mtime, ctime). An open connection is re-validated against its path at
  *    most once per LDI_RECHECK_NS (or at once after ldi_recheck()); any

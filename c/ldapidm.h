@@ -42,8 +42,12 @@
 
 /* SQLite page cache per connection, KiB. The file is read with pread, not
  * mmap (db.c says why); the cache fills lazily, so a fresh process's first
- * lookup stays small, and 8 MiB holds the whole working set of name
- * lookups at 100,000 users (~2 us per warm hit, as with mmap). */
+ * lookup stays small. At 100,000 users the name buckets (version 3) are
+ * ~8 MiB and the uid buckets as much, so a process that looks up every
+ * user by name and by uid in turn re-reads some pages (0.58 preads per
+ * lookup measured, from the OS page cache); one that uses one key, or a
+ * few users, does not. A larger cache would be private memory in every
+ * such process. */
 #define LDI_CACHE_KIB 8192
 /* Page cache of an enumeration's connection, KiB (enum.c says why). */
 #define LDI_WALK_CACHE_KIB 256
@@ -61,6 +65,7 @@ enum ldi_query {
 	LDI_Q_PWNAM,
 	LDI_Q_PWHASH,
 	LDI_Q_PWUID,
+	LDI_Q_PWUIDBKT,
 	LDI_Q_GRNAM,
 	LDI_Q_GRGID,
 	LDI_Q_MEMBER,
@@ -149,27 +154,32 @@ typedef enum ldi_outcome (*ldi_blk_fn)(const unsigned char *p, size_t avail, siz
  */
 
 /*
- * Name buckets (schema version 3, cache.db only): the contract with the Go
- * writer (cache/schema_main.sql). getpwnam_r on a version 3 file never
- * touches passwd.name (no longer UNIQUE there, so it has no index): a
- * descent of the name index compared strings at every level and then
- * descended the passwd table; an integer key is one short descent.
+ * Name and uid buckets (schema version 3, cache.db only): the contract with
+ * the Go writer (cache/schema_main.sql). getpwnam_r and getpwuid_r on a
+ * version 3 file never touch passwd (its name and uid are no longer
+ * UNIQUE there, so they have no index): a descent of the name index
+ * compared strings at every level, and either index's descent was
+ * followed by a descent of the passwd table; an integer key is one short
+ * descent.
  *
  *   CREATE TABLE passwd_name (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
+ *   CREATE TABLE passwd_uid  (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
  *
- * The key of a name is ldi_name_hash() of its bytes (FNV-1a 64, query.c)
- * as a two's-complement int64. The users, in key order, are cut into
- * buckets of a few (users with equal keys always share one); id is the key
- * of a bucket's first user, data one passwd block (format above) of its
- * users, names distinct, each entry equal to the user's passwd row. So
- * the bucket that can hold a name is the last one whose id is at most its
- * key (LDI_Q_PWHASH).
+ * The key of a user is, in passwd_name, ldi_name_hash() of its name's
+ * bytes (FNV-1a 64, query.c) as a two's-complement int64; in passwd_uid,
+ * its uid. The users, in key order, are cut into buckets of a few (users
+ * with equal name keys always share one; uids are distinct); id is the
+ * key of a bucket's first user, data one passwd block (format above) of
+ * its users, names (uids) distinct, each entry equal to the user's passwd
+ * row. So the bucket that can hold a key is the last one whose id is at
+ * most the key (LDI_Q_PWHASH, LDI_Q_PWUIDBKT).
  *
- * The reader (pack.c: ldi_bucket_pw) checks the whole blob as a walk
- * checks a block, then compares each entry's name with the key byte for
- * byte (it never re-hashes an entry): a malformed bucket, or one naming
- * the key twice, is UNAVAIL; a bucket without the name, or no bucket, is
- * NOTFOUND. Only the matching entry is copied out.
+ * The reader (pack.c: ldi_bucket_pw, one walker for both tables) checks
+ * the whole blob as a walk checks a block, then compares each entry's
+ * name with the key byte for byte (it never re-hashes an entry), or its
+ * uid with the key: a malformed bucket, or one holding the key twice, is
+ * UNAVAIL; a bucket without the key, or no bucket, is NOTFOUND. Only the
+ * matching entry is copied out.
  */
 #define LDI_BLK_PW_NUM 8   /* bytes of numbers before the lengths */
 #define LDI_BLK_GR_NUM 4
@@ -206,9 +216,11 @@ void ldi_pid_refresh(void) LDI_HIDDEN;
 enum ldi_outcome ldi_lookup_text(enum ldi_query q, const char *key, ldi_row_fn fn, void *ctx) LDI_HIDDEN;
 enum ldi_outcome ldi_lookup_int(enum ldi_query q, long long key, ldi_row_fn fn, void *ctx) LDI_HIDDEN;
 enum ldi_outcome ldi_lookup_each(enum ldi_query q, const char *key, ldi_row_fn fn, void *ctx) LDI_HIDDEN;
-/* getpwnam_r: through passwd_name on a version 3 file, else LDI_Q_PWNAM. */
+/* getpwnam_r, getpwuid_r: through passwd_name, passwd_uid on a version 3
+ * file, else LDI_Q_PWNAM, LDI_Q_PWUID. */
 struct ldi_pw_out;
 enum ldi_outcome ldi_lookup_pwnam(const char *name, struct ldi_pw_out *out) LDI_HIDDEN;
+enum ldi_outcome ldi_lookup_pwuid(uint32_t uid, struct ldi_pw_out *out) LDI_HIDDEN;
 void ldi_pool_lock_all(void) LDI_HIDDEN;
 void ldi_pool_unlock_all(void) LDI_HIDDEN;
 
@@ -257,11 +269,13 @@ enum ldi_outcome ldi_pack_sp(sqlite3_stmt *st, void *ctx) LDI_HIDDEN;
 enum ldi_outcome ldi_unpack_pw(const unsigned char *p, size_t avail, size_t *used, void *ctx) LDI_HIDDEN;
 enum ldi_outcome ldi_unpack_gr(const unsigned char *p, size_t avail, size_t *used, void *ctx) LDI_HIDDEN;
 enum ldi_outcome ldi_unpack_sp(const unsigned char *p, size_t avail, size_t *used, void *ctx) LDI_HIDDEN;
-/* pack.c: the bucket a passwd_name row holds (ldi_row_fn; ctx is a struct
- * ldi_pw_key): the entry named key, copied out as ldi_pack_pw would. */
+/* pack.c: the bucket a passwd_name or passwd_uid row holds (ldi_row_fn;
+ * ctx is a struct ldi_pw_key): the entry with the key's name (name not
+ * NULL) or uid (name NULL), copied out as ldi_pack_pw would. */
 struct ldi_pw_key {
-	const char *name;
+	const char *name; /* len bytes, no NUL needed; NULL: match uid */
 	size_t len;
+	uint32_t uid;
 	struct ldi_pw_out *out;
 };
 enum ldi_outcome ldi_bucket_pw(sqlite3_stmt *st, void *ctx) LDI_HIDDEN;

@@ -54,7 +54,7 @@ LDI_EXPORT enum nss_status _nss_ldapidm_getpwuid_r(uid_t uid, struct passwd *pw,
 {
 	BEGIN;
 	struct ldi_pw_out out = { pw, buf, len };
-	END(uid == (uid_t)-1 ? LDI_ABSENT : ldi_lookup_int(LDI_Q_PWUID, uid, ldi_pack_pw, &out));
+	END(uid == (uid_t)-1 ? LDI_ABSENT : ldi_lookup_pwuid(uid, &out));
 }
 
 LDI_EXPORT enum nss_status _nss_ldapidm_setpwent(int stayopen)

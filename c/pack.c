@@ -12,16 +12,17 @@
  * is corruption: LDI_UNAVAIL, never a made-up answer.
  *
  * Three sources feed the same copying code (emit_*): a SQLite row
- * (ldi_pack_*, every lookup but getpwnam_r on version 3, and enumeration
- * of a version 1 cache), one entry of a packed block (ldi_unpack_*,
- * enumeration from version 2 on), and the entry named by the key in a
- * name bucket (ldi_bucket_pw, getpwnam_r on version 3). The formats are
- * in ldapidm.h and cache/schema_main.sql. A block or bucket comes from a
- * file we do not trust to be well formed: every length is checked against
- * the bytes left in the blob before anything is read through it, and
- * every field must end in the NUL the format puts there (the copy takes
- * the field with its NUL, so a string handed to glibc is always terminated
- * inside the caller's buffer). Any mismatch is LDI_UNAVAIL.
+ * (ldi_pack_*, every lookup but getpwnam_r and getpwuid_r on version 3,
+ * and enumeration of a version 1 cache), one entry of a packed block
+ * (ldi_unpack_*, enumeration from version 2 on), and the entry matching
+ * the key in a name or uid bucket (ldi_bucket_pw, getpwnam_r and
+ * getpwuid_r on version 3). The formats are in ldapidm.h and
+ * cache/schema_main.sql. A block or bucket comes from a file we do not
+ * trust to be well formed: every length is checked against the bytes
+ * left in the blob before anything is read through it, and every field
+ * must end in the NUL the format puts there (the copy takes the field
+ * with its NUL, so a string handed to glibc is always terminated inside
+ * the caller's buffer). Any mismatch is LDI_UNAVAIL.
  */
 #include <stdint.h>
 #include <string.h>
@@ -328,18 +329,29 @@ enum ldi_outcome ldi_unpack_sp(const unsigned char *p, size_t avail, size_t *use
 	return ctx == NULL ? LDI_FOUND : emit_sp(&e, ctx);
 }
 
-/* ---- name buckets (schema version 3: passwd_name; ldapidm.h) ---- */
+/* ---- name and uid buckets (schema version 3: passwd_name, passwd_uid;
+ * ldapidm.h) ---- */
+
+/* Whether entry e is the one key asks for: its name byte for byte, or its
+ * uid. The only difference between the two lookups; everything else in
+ * the walk is shared, so both tables get the same hostile-input checks. */
+static int key_matches(const struct ldi_pw_key *k, const struct pw_fields *e)
+{
+	if (k->name == NULL)
+		return e->uid == k->uid;
+	return e->f[0].n == k->len && memcmp(e->f[0].p, k->name, k->len) == 0;
+}
 
 /* The bucket is checked whole before anything is copied, exactly as a
  * walk checks a block (enum.c: block_load, next_block): a BLOB of at least
  * 4 bytes, a count >= 1, every entry in bounds with its NULs (pw_entry, as
  * ldi_unpack_pw), nothing after the last. Stopping at the first match
  * would let a damaged tail go unnoticed and make the answer depend on
- * where the name sits. Each loop consumes at least one entry header, so
- * a huge count ends at the blob's end. A name found twice breaks the
- * writer's contract (names distinct within a bucket): UNAVAIL rather
- * than pick one. The match is copied by emit_pw, so the buffer
- * boundaries and ERANGE are those of the row path (ldi_pack_pw). */
+ * where the key sits. Each loop consumes at least one entry header, so
+ * a huge count ends at the blob's end. A key found twice breaks the
+ * writer's contract (names, uids distinct within a bucket): UNAVAIL rather
+ * than pick one. The match is copied by emit_pw, so the buffer boundaries
+ * and ERANGE are those of the row path (ldi_pack_pw). */
 enum ldi_outcome ldi_bucket_pw(sqlite3_stmt *st, void *ctx)
 {
 	const struct ldi_pw_key *k = ctx;
@@ -362,7 +374,7 @@ enum ldi_outcome ldi_bucket_pw(sqlite3_stmt *st, void *ctx)
 	for (uint32_t i = 0; i < count; i++) {
 		if (pw_entry(b + off, n - off, &e, &used) != 0)
 			return LDI_UNAVAIL;
-		if (e.f[0].n == k->len && memcmp(e.f[0].p, k->name, k->len) == 0) {
+		if (key_matches(k, &e)) {
 			if (found)
 				return LDI_UNAVAIL;
 			found = 1;

@@ -139,10 +139,24 @@ enum ldi_outcome ldi_lookup_each(enum ldi_query q, const char *key, ldi_row_fn f
 enum ldi_outcome ldi_lookup_pwnam(const char *name, struct ldi_pw_out *out)
 {
 	size_t n = strlen(name);
-	struct ldi_pw_key k = { name, n, out };
+	struct ldi_pw_key k = { name, n, 0, out };
 	const struct plan rows = { LDI_Q_PWNAM, name, 0, ldi_pack_pw, out };
 	const struct plan bucket = { LDI_Q_PWHASH, NULL, (long long)(sqlite3_int64)ldi_name_hash(name, n),
 				     ldi_bucket_pw, &k };
+
+	return run(&rows, &bucket, 0);
+}
+
+/* A version 3 cache.db has no index on passwd.uid either: the uid's bucket
+ * in passwd_uid is one integer-key descent where the uid index's descent
+ * was followed by one of the passwd table, and the same walker as names
+ * (ldi_bucket_pw) matches the uid. Numbers in c/README.md. The caller has
+ * turned (uid_t)-1 away; every other uid_t fits the int64 key as is. */
+enum ldi_outcome ldi_lookup_pwuid(uint32_t uid, struct ldi_pw_out *out)
+{
+	struct ldi_pw_key k = { NULL, 0, uid, out };
+	const struct plan rows = { LDI_Q_PWUID, NULL, uid, ldi_pack_pw, out };
+	const struct plan bucket = { LDI_Q_PWUIDBKT, NULL, uid, ldi_bucket_pw, &k };
 
 	return run(&rows, &bucket, 0);
 }

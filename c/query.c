@@ -7,8 +7,10 @@
  * (versions 2 and 3: the *_block tables) return the blob, then the block
  * id, from the block a walk stopped in onwards (>=: enum.c skips the
  * entries of it already delivered). Each lookup key has a UNIQUE index,
- * except passwd.name from version 3 on: getpwnam_r then reads the bucket
- * of passwd_name that can hold ldi_name_hash(name) (LDI_Q_PWHASH, pool.c).
+ * except passwd.name and passwd.uid from version 3 on: getpwnam_r then
+ * reads the bucket of passwd_name that can hold ldi_name_hash(name)
+ * (LDI_Q_PWHASH), getpwuid_r the bucket of passwd_uid that can hold the
+ * uid (LDI_Q_PWUIDBKT; pool.c).
  */
 #include "ldapidm.h"
 
@@ -22,6 +24,10 @@ static const char *const sql[LDI_NQUERIES] = {
 	 * users whose keys lie from its id up to the next bucket's. */
 	[LDI_Q_PWHASH] = "SELECT data FROM passwd_name WHERE id <= ?1 ORDER BY id DESC LIMIT 1",
 	[LDI_Q_PWUID] = "SELECT " PW_COLS " FROM passwd WHERE uid = ?1",
+	/* The same rule over uids: a bucket holds the uids from its id up to
+	 * the next bucket's, so `id = ?1` would find only each bucket's
+	 * first user. */
+	[LDI_Q_PWUIDBKT] = "SELECT data FROM passwd_uid WHERE id <= ?1 ORDER BY id DESC LIMIT 1",
 	[LDI_Q_GRNAM] = "SELECT " GR_COLS " FROM grp WHERE name = ?1",
 	[LDI_Q_GRGID] = "SELECT " GR_COLS " FROM grp WHERE gid = ?1",
 	[LDI_Q_MEMBER] = "SELECT gid FROM member WHERE name = ?1",

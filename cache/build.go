@@ -53,7 +53,7 @@ func buildMain(ctx context.Context, path string, snap *Snapshot, meta *Meta) err
 		if err := insertUsers(ctx, c, snap.Users); err != nil {
 			return err
 		}
-		if err := insertNameBuckets(ctx, c, snap.Users); err != nil {
+		if err := insertUserBuckets(ctx, c, snap.Users); err != nil {
 			return err
 		}
 		if err := step(ctx, stageUsersInserted, snap.Source); err != nil {

@@ -34,7 +34,7 @@ type metaCount struct {
 	field   func(*Meta) *int // the Meta field that holds it
 	recount []string         // queries that must find the same number
 	blocks  *blockShape      // blocks holding one entry per counted row, or nil
-	keyed   *keyedTable      // buckets holding one entry per counted row, or nil
+	keyed   []*keyedTable    // bucket tables holding one entry per counted row
 	// optional: ReadMeta accepts a cache.db without the row (written
 	// before it existed).
 	optional bool
@@ -46,7 +46,7 @@ var (
 		filled: stageMainFilled, built: stageMainBuilt,
 		counts: []metaCount{
 			{key: "users", field: func(m *Meta) *int { return &m.Users },
-				recount: []string{`SELECT count(*) FROM passwd`}, blocks: &shapePasswd, keyed: &passwdName},
+				recount: []string{`SELECT count(*) FROM passwd`}, blocks: &shapePasswd, keyed: []*keyedTable{&passwdName, &passwdUID}},
 			{key: "groups", field: func(m *Meta) *int { return &m.Groups },
 				recount: []string{`SELECT count(*) FROM grp`}, blocks: &shapeGroup},
 			// Recounted twice: the member index must hold exactly the

@@ -3,8 +3,9 @@
 -- Contract shared by the Go writer (cache/) and the C reader (c/):
 --   * PRAGMA user_version = 3. The reader accepts 3, 2 and 1 and refuses any
 --     other, so a schema change must bump it (and teach the reader) in the
---     same commit. Version 2 is this schema without passwd_name, with
---     passwd.name UNIQUE (getpwnam reads the row through that index);
+--     same commit. Version 2 is this schema without passwd_name and
+--     passwd_uid, with passwd.name and passwd.uid UNIQUE (getpwnam and
+--     getpwuid read the row through those indexes);
 --     version 1 is version 2 without the *_block tables (enumerated row by
 --     row). A host upgraded while its directory was unreachable keeps
 --     serving its old file. Upgrade the module before the refresher: an
@@ -30,13 +31,14 @@ CREATE TABLE meta (
 --       0 when none: lets `ldapidm info` report it without reading shadow.db).
 
 -- rowid order is enumeration order (getpwent), the order the writer inserted.
--- name is unique (the writer guarantees it) but not indexed: getpwnam reads
--- passwd_name, and an index nobody reads only costs every publish.
+-- name and uid are unique (the writer guarantees it) but not indexed:
+-- getpwnam and getpwuid read passwd_name and passwd_uid, and an index nobody
+-- reads only costs every publish.
 CREATE TABLE passwd (
     id     INTEGER PRIMARY KEY,
     name   TEXT    NOT NULL,
     passwd TEXT    NOT NULL,                 -- 'x': hashes live in shadow.db
-    uid    INTEGER NOT NULL UNIQUE CHECK (uid BETWEEN 0 AND 4294967294),
+    uid    INTEGER NOT NULL CHECK (uid BETWEEN 0 AND 4294967294),
     gid    INTEGER NOT NULL CHECK (gid BETWEEN 0 AND 4294967294),
     gecos  TEXT    NOT NULL,
     dir    TEXT    NOT NULL,
@@ -101,7 +103,7 @@ CREATE TABLE grp_block (
 -- one descent of an integer-keyed B-tree instead of a descent of a string
 -- index and then of passwd (at 100,000 users a random hit went from ~2.0 to
 -- ~1.1 us in a prototype, a repeated one from 1.1 to 0.56 us). The reader:
--- c/ (getpwnam_r on a version 3 file); the writer: cache/namehash.go.
+-- c/ (getpwnam_r on a version 3 file); the writer: cache/buckets.go.
 --
 --   * The key of a name is FNV-1a 64 of its bytes (offset basis
 --     0xcbf29ce484222325, prime 0x100000001b3; for each byte h ^= b,
@@ -121,6 +123,18 @@ CREATE TABLE grp_block (
 --     the blob as hostile, as for blocks: a malformed one makes that lookup
 --     UNAVAIL. A name in no bucket, or not in its bucket, is NOTFOUND.
 CREATE TABLE passwd_name (
+    id   INTEGER PRIMARY KEY,
+    data BLOB NOT NULL
+);
+
+-- getpwuid's table (version 3): the users once more in uid order, four to a
+-- bucket under the uid of its first user, in the same block format: the
+-- bucket that can hold uid u is the last one whose id is at most u
+--     SELECT data FROM passwd_uid WHERE id <= ?uid ORDER BY id DESC LIMIT 1
+-- and the reader picks the entry with that uid (uids distinct). As for
+-- passwd_name, one integer-key descent replaces a descent of the uid index
+-- and then of passwd.
+CREATE TABLE passwd_uid (
     id   INTEGER PRIMARY KEY,
     data BLOB NOT NULL
 );

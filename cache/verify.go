@@ -92,18 +92,18 @@ func verifyFile(ctx context.Context, path, kind string, want map[string]int) err
 			return fail("%s: blocks hold %d entries, want %d", c.blocks.table, got, want[c.key])
 		}
 	}
-	// getpwnam's buckets: each entry once, in the bucket its name keys to
-	// (namehash.go), in the block format the module accepts.
+	// getpwnam's and getpwuid's buckets: each entry once, in the bucket
+	// its key leads to (buckets.go), in the block format the module
+	// accepts.
 	for _, c := range f.counts {
-		if c.keyed == nil {
-			continue
-		}
-		got, err := countBuckets(ctx, path, *c.keyed)
-		if err != nil {
-			return fail("%w", err)
-		}
-		if got != want[c.key] {
-			return fail("%s: buckets hold %d entries, want %d", c.keyed.table, got, want[c.key])
+		for _, kt := range c.keyed {
+			got, err := countBuckets(ctx, path, *kt)
+			if err != nil {
+				return fail("%w", err)
+			}
+			if got != want[c.key] {
+				return fail("%s: buckets hold %d entries, want %d", kt.table, got, want[c.key])
+			}
 		}
 	}
 	return nil

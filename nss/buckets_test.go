@@ -149,7 +149,7 @@ func TestDamagedBucketsUnavailable(t *testing.T) {
 			if got, err := LookupUser(victim.Name); !errors.Is(err, ErrUnavailable) {
 				t.Fatalf("LookupUser(%s) = %+v, %v; want ErrUnavailable", victim.Name, got, err)
 			}
-			checkOthersAnswer(t, fx, true, victim.Name)
+			checkOthersAnswer(t, fx, skipUsers(victim), nil)
 		})
 	}
 	t.Run("no passwd_name table", func(t *testing.T) {
@@ -164,22 +164,25 @@ func TestDamagedBucketsUnavailable(t *testing.T) {
 				t.Fatalf("LookupUser(%s): %v, want ErrUnavailable", u.Name, err)
 			}
 		}
-		checkOthersAnswer(t, fx, false, "")
+		checkOthersAnswer(t, fx, skipAll, nil)
 	})
 }
 
 // checkOthersAnswer: every lookup and walk answers as fx says, except
-// getpwnam_r of skip, and of every user when pwnam is false.
-func checkOthersAnswer(t *testing.T, fx testcache.Fixture, pwnam bool, skip string) {
+// getpwnam_r of the users skipName reports and getpwuid_r of those
+// skipUID reports (nil: none).
+func checkOthersAnswer(t *testing.T, fx testcache.Fixture, skipName, skipUID func(testcache.User) bool) {
 	t.Helper()
 	for i, u := range fx.Users {
-		if pwnam && u.Name != skip {
+		if skipName == nil || !skipName(u) {
 			if got, err := LookupUser(u.Name); err != nil || got != wantPasswd(u) {
 				t.Fatalf("LookupUser(%s) = %+v, %v", u.Name, got, err)
 			}
 		}
-		if got, err := LookupUserID(u.UID); err != nil || got != wantPasswd(u) {
-			t.Fatalf("LookupUserID(%d) = %+v, %v", u.UID, got, err)
+		if skipUID == nil || !skipUID(u) {
+			if got, err := LookupUserID(u.UID); err != nil || got != wantPasswd(u) {
+				t.Fatalf("LookupUserID(%d) = %+v, %v", u.UID, got, err)
+			}
 		}
 		if got, err := LookupShadow(u.Name); err != nil || got != wantShadow(fx.Shadow[i]) {
 			t.Fatalf("LookupShadow(%s) = %+v, %v", u.Name, got, err)
@@ -196,9 +199,23 @@ func checkOthersAnswer(t *testing.T, fx testcache.Fixture, pwnam bool, skip stri
 	checkEnumeration(t, fx)
 }
 
+// skipAll and skipUsers(...) are checkOthersAnswer's skip sets.
+func skipAll(testcache.User) bool { return true }
+
+func skipUsers(us ...testcache.User) func(testcache.User) bool {
+	return func(u testcache.User) bool {
+		for _, v := range us {
+			if u.Name == v.Name {
+				return true
+			}
+		}
+		return false
+	}
+}
+
 // Version 2 files stay in service (a host upgraded while its directory is
-// unreachable keeps one): getpwnam_r reads passwd.name's row, at every
-// buffer size as on version 3, and everything else answers as before.
+// unreachable keeps one): getpwnam_r and getpwuid_r read passwd's rows, at
+// every buffer size as on version 3, and everything else answers as before.
 func TestVersion2CacheServed(t *testing.T) {
 	dir := newDir(t)
 	fx := testcache.Synthetic(700, 12, "A")
@@ -206,16 +223,18 @@ func TestVersion2CacheServed(t *testing.T) {
 		t.Fatal(err)
 	}
 	useDir(t, dir)
-	checkOthersAnswer(t, fx, true, "")
+	checkOthersAnswer(t, fx, nil, nil)
 	u := fx.Users[6] // 4,000-byte gecos
-	for size := 0; ; size++ {
-		st, errno, got := rawPasswd(byName, u.Name, 0, size)
-		if st == statusTryAgain && errno == syscall.ERANGE {
-			continue
+	for _, o := range []op{byName, byID} {
+		for size := 0; ; size++ {
+			st, errno, got := rawPasswd(o, u.Name, u.UID, size)
+			if st == statusTryAgain && errno == syscall.ERANGE {
+				continue
+			}
+			if st != statusSuccess || got != wantPasswd(u) {
+				t.Fatalf("op %d at %d bytes: status %d errno %v", o, size, st, errno)
+			}
+			break
 		}
-		if st != statusSuccess || got != wantPasswd(u) {
-			t.Fatalf("getpwnam at %d bytes: status %d errno %v", size, st, errno)
-		}
-		break
 	}
 }

@@ -178,3 +178,50 @@ func TestWriterNameBuckets(t *testing.T) {
 		}
 	}
 }
+
+// getpwuid_r on what the production writer publishes (version 3 as
+// amended: users in uid order, a few to a bucket under the uid of the
+// first): every user is found by uid with every field, and uids no user
+// has (below the first, in the gaps inside and between buckets, past the
+// last) are NOTFOUND, not UNAVAIL. With several users a bucket, this
+// fails if the reader looked for the uid itself as a bucket id.
+func TestWriterUIDBuckets(t *testing.T) {
+	snap := writerSnapshot(3000, 3)
+	dir := publishForTest(t, snap)
+	buckets := blockCount(t, filepath.Join(dir, "cache.db"), "passwd_uid")
+	if buckets >= len(snap.Users) || buckets == 0 {
+		t.Fatalf("%d buckets for %d users: want several users a bucket", buckets, len(snap.Users))
+	}
+	useDir(t, dir)
+	have := map[uint32]bool{}
+	for _, u := range snap.Users {
+		have[u.UID] = true
+		got, err := LookupUserID(u.UID)
+		want := Passwd{Name: u.Name, Passwd: u.Passwd, UID: u.UID, GID: u.GID, Gecos: u.Gecos, Dir: u.Dir, Shell: u.Shell}
+		if err != nil || got != want {
+			t.Fatalf("LookupUserID(%d) = %+v, %v; want %+v", u.UID, got, err, want)
+		}
+	}
+	// writerSnapshot's uids: 10000+i, except every 97th user's, moved to
+	// 4294967294-i: gaps in the low run, a sparse run at the top.
+	misses := []uint32{0, 1, 9999}
+	for uid := uint32(10000); uid < 13100; uid++ {
+		misses = append(misses, uid)
+	}
+	for uid := uint32(4294967294 - 3100); uid != 4294967295; uid++ {
+		misses = append(misses, uid)
+	}
+	n := 0
+	for _, uid := range misses {
+		if have[uid] {
+			continue
+		}
+		n++
+		if _, err := LookupUserID(uid); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("LookupUserID(%d) = %v, want ErrNotFound", uid, err)
+		}
+	}
+	if n < 3000 {
+		t.Fatalf("only %d misses probed", n)
+	}
+}

@@ -20,6 +20,12 @@
  * every walk (to NOTFOUND, <user> included) answer; without crashing or
  * reading outside the blob (run.sh runs it under valgrind).
  * Usage: ... broken bucket <user> <uid> <group> <gid> <other>
+ *
+ * With "uidbucket" first, it is the uid bucket holding <uid> (<user>'s
+ * uid) that is damaged (mkcache -damage-uid-bucket): getpwuid_r of <uid>
+ * must be UNAVAIL (twice), while getpwnam_r of <user>, getpwuid_r of
+ * <other> (a uid in another bucket), and all the rest answer as above.
+ * Usage: ... broken uidbucket <user> <uid> <group> <gid> <other uid>
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -103,7 +109,10 @@ static int damaged_blocks(char **argv)
 		m.end();                                                                    \
 	} while (0)
 
-static int damaged_bucket(char **argv)
+/* The damaged bucket is <user>'s name bucket, or with by_uid the uid
+ * bucket holding <uid>: that one lookup is refused, the other kind of
+ * lookup of the same user and the same kind for <other> answer. */
+static int damaged_bucket(char **argv, int by_uid)
 {
 	struct module m;
 	struct passwd pw;
@@ -111,26 +120,35 @@ static int damaged_bucket(char **argv)
 	struct spwd sp;
 	static char buf[1 << 16];
 	const char *user = argv[0];
+	uid_t uid = (uid_t)atol(argv[1]);
 	long start = 0, size = 4;
 	gid_t *groups = malloc(4 * sizeof(gid_t));
 	int e = 0, seen = 0;
+	enum nss_status st;
 
 	module_load(&m);
 	for (int round = 0; round < 2; round++) {
-		enum nss_status st = m.getpwnam_r(user, &pw, buf, sizeof(buf), &e);
+		st = by_uid ? m.getpwuid_r(uid, &pw, buf, sizeof(buf), &e) : m.getpwnam_r(user, &pw, buf, sizeof(buf), &e);
 		if (st != NSS_STATUS_UNAVAIL || e != ENOENT)
-			die("getpwnam_r(%s) from a damaged bucket: %s errno %d, want UNAVAIL", user, status_name(st), e);
+			die("%s(%s) from a damaged bucket: %s errno %d, want UNAVAIL", by_uid ? "getpwuid_r" : "getpwnam_r",
+			    by_uid ? argv[1] : user, status_name(st), e);
 	}
-	if (m.getpwuid_r((uid_t)atol(argv[1]), &pw, buf, sizeof(buf), &e) != NSS_STATUS_SUCCESS ||
-	    strcmp(pw.pw_name, user) != 0)
-		die("getpwuid_r of the user whose bucket is damaged");
-	if (m.getpwnam_r(argv[4], &pw, buf, sizeof(buf), &e) != NSS_STATUS_SUCCESS || strcmp(pw.pw_name, argv[4]) != 0)
+	st = by_uid ? m.getpwnam_r(user, &pw, buf, sizeof(buf), &e) : m.getpwuid_r(uid, &pw, buf, sizeof(buf), &e);
+	if (st != NSS_STATUS_SUCCESS || strcmp(pw.pw_name, user) != 0 || pw.pw_uid != uid)
+		die("%s of the user whose bucket is damaged", by_uid ? "getpwnam_r" : "getpwuid_r");
+	if (by_uid) {
+		if (m.getpwuid_r((uid_t)atol(argv[4]), &pw, buf, sizeof(buf), &e) != NSS_STATUS_SUCCESS ||
+		    pw.pw_uid != (uid_t)atol(argv[4]))
+			die("getpwuid_r(%s) beside a damaged bucket", argv[4]);
+	} else if (m.getpwnam_r(argv[4], &pw, buf, sizeof(buf), &e) != NSS_STATUS_SUCCESS ||
+		   strcmp(pw.pw_name, argv[4]) != 0) {
 		die("getpwnam_r(%s) beside a damaged bucket", argv[4]);
+	}
 	if (m.getgrnam_r(argv[2], &gr, buf, sizeof(buf), &e) != NSS_STATUS_SUCCESS ||
 	    m.getgrgid_r((gid_t)atol(argv[3]), &gr, buf, sizeof(buf), &e) != NSS_STATUS_SUCCESS ||
 	    m.getspnam_r(user, &sp, buf, sizeof(buf), &e) != NSS_STATUS_SUCCESS ||
 	    m.initgroups_dyn(user, (gid_t)-1, &start, &size, &groups, 0, &e) != NSS_STATUS_SUCCESS || start == 0)
-		die("a lookup other than getpwnam_r failed beside a damaged bucket");
+		die("a group, shadow or initgroups lookup failed beside a damaged bucket");
 	free(groups);
 	WALK_ALL(setpwent, getpwent_r, endpwent, pw, pw_name, "passwd");
 	if (!seen)
@@ -153,10 +171,12 @@ int main(int argc, char **argv)
 	if (argc == 7 && strcmp(argv[1], "enum") == 0)
 		return damaged_blocks(argv + 2);
 	if (argc == 7 && strcmp(argv[1], "bucket") == 0)
-		return damaged_bucket(argv + 2);
+		return damaged_bucket(argv + 2, 0);
+	if (argc == 7 && strcmp(argv[1], "uidbucket") == 0)
+		return damaged_bucket(argv + 2, 1);
 	if (argc != 5)
 		die("usage: broken user uid group gid | broken enum user uid group gid min |"
-		    " broken bucket user uid group gid other");
+		    " broken bucket user uid group gid other | broken uidbucket user uid group gid otheruid");
 	module_load(&m);
 	WANT(m.getpwnam_r(argv[1], &pw, buf, sizeof(buf), &e_), "getpwnam_r");
 	WANT(m.getpwuid_r((uid_t)atol(argv[2]), &pw, buf, sizeof(buf), &e_), "getpwuid_r");

@@ -1,14 +1,15 @@
 /*
  * fork.c — forking while other threads are inside the module.
  *
- * A parent with 4 threads doing lookups in a loop forks N children (2,000
- * by default) one after another. Each child sets alarm(10), does three
- * lookups (its first use of the module after fork must close the parent's
- * connection and open its own), checks them and _exits. The parent counts
- * children killed by the alarm (hangs: a lock inherited held) and children
- * that saw wrong answers. Both must be 0. After 3 hangs it stops forking
- * (children run one at a time, so a broken module would otherwise take
- * 5 s per child).
+ * A parent with 4 threads doing lookups in a loop (getpwnam_r and
+ * getpwuid_r in turn) forks N children (2,000 by default) one after
+ * another. Each child sets alarm(5), does four lookups (getpwnam_r,
+ * getgrgid_r, getpwnam_r, getpwuid_r; its first use of the module after
+ * fork must close the parent's connection and open its own), checks them
+ * and _exits. The parent counts children killed by the alarm (hangs: a
+ * lock inherited held) and children that saw wrong answers. Both must be
+ * 0. After 3 hangs it stops forking (children run one at a time, so a
+ * broken module would otherwise take 5 s per child).
  *
  * Usage: OUT=... LDAPIDM_CACHE_DIR=... LDAPIDM_EXPECT=... fork [children]
  */
@@ -42,6 +43,18 @@ static int check_user(size_t i, char *buf, size_t len)
 	return strcmp(got, PW.e[i].line) != 0;
 }
 
+static int check_uid(size_t i, char *buf, size_t len)
+{
+	struct passwd pw;
+	char got[8192];
+	int e;
+
+	if (M.getpwuid_r((uid_t)PW.e[i].id, &pw, buf, len, &e) != NSS_STATUS_SUCCESS)
+		return 1;
+	fmt_pw(&pw, got, sizeof(got));
+	return strcmp(got, PW.e[i].line) != 0;
+}
+
 static int check_group(size_t i, char *buf, size_t len)
 {
 	struct group gr;
@@ -61,7 +74,7 @@ static void *looper(void *arg)
 
 	while (!atomic_load(&stop)) {
 		i = (i + 7919) % PW.n;
-		if (check_user(i, buf, sizeof(buf)))
+		if ((i & 1 ? check_uid : check_user)(i, buf, sizeof(buf)))
 			atomic_fetch_add(&parent_wrong, 1);
 		atomic_fetch_add(&parent_lookups, 1);
 	}
@@ -130,6 +143,7 @@ int main(int argc, char **argv)
 			bad += check_user((size_t)c % PW.n, buf, sizeof(buf));
 			bad += check_group((size_t)c % GR.n, buf, sizeof(buf));
 			bad += check_user((size_t)(c * 31) % PW.n, buf, sizeof(buf));
+			bad += check_uid((size_t)(c * 17 + 5) % PW.n, buf, sizeof(buf));
 			_exit(bad ? 3 : 0);
 		}
 		if (waitpid(pid, &ws, 0) != pid)

@@ -5,7 +5,8 @@
 #
 # Builds a synthetic cache with nss/internal/testcache/mkcache (6,000 users,
 # a 5,000-member group, awkward names; getent-format expectations beside
-# it; schema version 3, so every harness's getpwnam_r reads name buckets),
+# it; schema version 3, so every harness's getpwnam_r reads name buckets
+# and its getpwuid_r uid buckets of 1 to 4 users),
 # builds the harnesses in this directory, and checks:
 #   symbols     only _nss_ldapidm_* exported, no Go runtime, no libsqlite3
 #               dependency, soname, BIND_NOW, RELRO
@@ -38,7 +39,8 @@
 #               damaged packed blocks (mkcache -damage): lookups work,
 #               enumerations end UNAVAIL; damaged name buckets (mkcache
 #               -damage-bucket): that getpwnam_r UNAVAIL, all else works;
-#               both under valgrind
+#               damaged uid buckets (mkcache -damage-uid-bucket): that
+#               getpwuid_r UNAVAIL, all else works; all under valgrind
 #   valgrind    memcheck of one harness (no errors, no definite leaks)
 # Speed numbers printed here are information, never pass/fail.
 set -euo pipefail
@@ -105,7 +107,9 @@ gcc $CFLAGS -o "$WORK/bin/hostsqlite" "$HERE/hostsqlite.c" "$HERE/harness.c" -ld
 "$WORK/bin/mkcache" -dir "$CACHE" -users 6000 -groups 40 -gen A -text "$EXPECT"
 "$WORK/bin/mkcache" -dir "$WORK/small" -users 60 -groups 5 -gen S -text "$WORK/small-expect"
 v=$(sqlite3 "$CACHE/cache.db" 'PRAGMA user_version' 2>/dev/null || echo "?")
-[ "$v" = 3 ] && ok "fixtures built (6,000 users; 60 users), schema version 3" || fail "fixture cache.db has user_version $v, want 3"
+nb=$(sqlite3 "$CACHE/cache.db" 'SELECT (SELECT count(*) FROM passwd_name) || "/" || (SELECT count(*) FROM passwd_uid)' 2>/dev/null || echo "?")
+[ "$v" = 3 ] && [ "$nb" = 6000/2400 ] && ok "fixtures built (6,000 users; 60 users), schema version 3 ($nb name/uid buckets)" \
+	|| fail "fixture cache.db has user_version $v and $nb name/uid buckets, want 3 and 6000/2400"
 
 export OUT=$LIB LDAPIDM_CACHE_DIR=$CACHE LDAPIDM_EXPECT=$EXPECT
 G() { LD_LIBRARY_PATH=$LIB getent -s ldapidm "$@"; }
@@ -137,10 +141,17 @@ while IFS= read -r line; do
 	[ "$(G group "$id")" = "$line" ] || { keyed_bad=1; fail "getent group $id"; }
 done <"$EXPECT/group"
 [ $keyed_bad = 0 ] && ok "getent keyed lookups (passwd by name and uid, shadow, every group by name and gid)"
-set +e
-out=$(G passwd no-such-user 2>&1); rc=$?
-set -e
-[ $rc = 2 ] && [ -z "$out" ] && ok "getent miss: exit 2, no output" || fail "getent miss: rc $rc output '$out'"
+# Misses: a name; uids below the first uid bucket, inside the first
+# bucket's range (100004: user 4 has the largest uid instead), and between
+# the last ordinary user and the largest uid.
+miss_bad=0
+for key in no-such-user 99999 100004 106000; do
+	set +e
+	out=$(G passwd "$key" 2>&1); rc=$?
+	set -e
+	[ $rc = 2 ] && [ -z "$out" ] || { miss_bad=1; fail "getent passwd $key (a miss): rc $rc output '$out'"; }
+done
+[ $miss_bad = 0 ] && ok "getent misses (a name, uids below, inside and past the buckets): exit 2, no output"
 
 # ---------------------------------------------------------------- nobody
 if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
@@ -307,6 +318,18 @@ for dmg in "${damages[@]}"; do
 	"$WORK/bin/mkcache" -dir "$D" -users 60 -groups 5 -gen D -damage-bucket "$dmg"
 	run_quiet "damaged name bucket: $dmg -> getpwnam_r UNAVAIL, all else answers${VG:+ (valgrind)}" \
 		env LDAPIDM_CACHE_DIR="$D" "${VG[@]}" "$WORK/bin/broken" bucket a 100000 g000 20000 u00010
+done
+
+# Damaged uid buckets (version 3): the bucket holding uid 100000 (user a,
+# first of four) is broken: getpwuid_r(100000) is UNAVAIL, getpwnam_r(a),
+# getpwuid_r(100010) (another bucket) and everything else answer.
+mapfile -t damages < <("$WORK/bin/mkcache" -damage-uid-bucket list)
+for dmg in "${damages[@]}"; do
+	D=$(mktemp -d "$WORK/uidbucket.XXXXXX")
+	chmod 755 "$D"
+	"$WORK/bin/mkcache" -dir "$D" -users 60 -groups 5 -gen D -damage-uid-bucket "$dmg"
+	run_quiet "damaged uid bucket: $dmg -> getpwuid_r UNAVAIL, all else answers${VG:+ (valgrind)}" \
+		env LDAPIDM_CACHE_DIR="$D" "${VG[@]}" "$WORK/bin/broken" uidbucket a 100000 g000 20000 100010
 done
 
 D=$(mktemp -d "$WORK/broken.XXXXXX"); chmod 755 "$D"

@@ -2,8 +2,10 @@
  * threads.c — 8 threads x 100,000 mixed lookups through the real .so,
  * every answer checked against the expected maps: getpwnam_r, getpwuid_r,
  * getgrnam_r, getgrgid_r (including the 5,000-member group), getspnam_r,
- * initgroups_dyn, and misses. Prints ns per lookup (information only;
- * speed is never pass/fail here).
+ * initgroups_dyn, and misses: names, gids, and uids anywhere (any 32-bit
+ * value, or near a user's: below, between and above a uid bucket's users),
+ * each NOTFOUND unless a user has it. Prints ns per lookup (information
+ * only; speed is never pass/fail here).
  *
  * Usage: OUT=... LDAPIDM_CACHE_DIR=... LDAPIDM_EXPECT=... threads [threads] [lookups]
  */
@@ -20,6 +22,11 @@
 
 static struct module M;
 static struct map PW, GR, SP, IG;
+/* PW's uids, ascending, with their entries: whose a probed uid is. */
+static struct uid_ix {
+	uid_t uid;
+	size_t i;
+} *uids;
 static long per_thread = 100000;
 static atomic_long wrong, done;
 
@@ -29,6 +36,38 @@ static unsigned long long rnd(unsigned long long *s)
 	*s ^= *s >> 7;
 	*s ^= *s << 17;
 	return *s;
+}
+
+static int cmp_uid(const void *a, const void *b)
+{
+	uid_t x = ((const struct uid_ix *)a)->uid, y = ((const struct uid_ix *)b)->uid;
+
+	return x < y ? -1 : x > y;
+}
+
+/* getpwuid_r of a uid that may or may not be a user's: half any value,
+ * half a user's uid moved by -8..7, so most land inside a bucket's range
+ * (or just outside the first and last). */
+static int uid_probe(unsigned long long *seed, char *buf, size_t len, char *got, size_t glen)
+{
+	struct passwd pw;
+	struct uid_ix key = { (uid_t)rnd(seed), 0 };
+	const struct uid_ix *hit;
+	enum nss_status st;
+	int e = 0;
+
+	if (rnd(seed) & 1)
+		key.uid = (uid_t)PW.e[rnd(seed) % PW.n].id + (uid_t)(rnd(seed) % 16) - 8;
+	if (key.uid == (uid_t)-1)
+		key.uid--; /* (uid_t)-1 is no uid: the module answers it unasked */
+	hit = bsearch(&key, uids, PW.n, sizeof(*uids), cmp_uid);
+	st = M.getpwuid_r(key.uid, &pw, buf, len, &e);
+	if (hit == NULL)
+		return st != NSS_STATUS_NOTFOUND || e != ENOENT;
+	if (st != NSS_STATUS_SUCCESS)
+		return 1;
+	fmt_pw(&pw, got, glen);
+	return strcmp(got, PW.e[hit->i].line) != 0;
 }
 
 /* Checks one lookup; returns 0 when the answer is exactly right. */
@@ -88,6 +127,8 @@ static int one(unsigned long long *seed, char *buf, size_t len, char *got, size_
 	case 6: {
 		struct passwd pw;
 		char name[32];
+		if (rnd(seed) & 1)
+			return uid_probe(seed, buf, len, got, glen);
 		snprintf(name, sizeof(name), "miss%llu", rnd(seed) % 100000);
 		st = M.getpwnam_r(name, &pw, buf, len, &e);
 		return st != NSS_STATUS_NOTFOUND || e != ENOENT;
@@ -133,6 +174,12 @@ int main(int argc, char **argv)
 	map_load(&GR, dir, "group", 2);
 	map_load(&SP, dir, "shadow", 0);
 	map_load(&IG, dir, "initgroups", -1);
+	if (PW.n == 0)
+		die("no users in the expectations");
+	uids = malloc(PW.n * sizeof(*uids));
+	for (size_t i = 0; i < PW.n; i++)
+		uids[i] = (struct uid_ix){ (uid_t)PW.e[i].id, i };
+	qsort(uids, PW.n, sizeof(*uids), cmp_uid);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (int i = 0; i < nthreads; i++)
 		pthread_create(&t[i], NULL, worker, (void *)(size_t)i);

@@ -62,22 +62,25 @@ func writeBuckets(tx *sql.Tx, users []User) error {
 // as the bucket with the given id of the version 3 cache in dir,
 // replacing one that is there. It is how tests hand-build buckets the
 // writer would never make: collisions, wrong ids, damage.
-func PutBucket(dir string, id int64, data any) error {
+func PutBucket(dir string, id int64, data any) error { return putBucket(dir, "passwd_name", id, data) }
+
+// putBucket is PutBucket for either bucket table (passwd_name, passwd_uid).
+func putBucket(dir, table string, id int64, data any) error {
 	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "cache.db")+"?_journal_mode=DELETE")
 	if err != nil {
 		return err
 	}
 	if data == nil {
 		// The schema says NOT NULL; a hostile file need not.
-		if _, err := db.Exec(`CREATE TABLE passwd_name_null (id INTEGER PRIMARY KEY, data BLOB);
-			INSERT INTO passwd_name_null SELECT id, data FROM passwd_name;
-			DROP TABLE passwd_name;
-			ALTER TABLE passwd_name_null RENAME TO passwd_name`); err != nil {
+		if _, err := db.Exec(`CREATE TABLE ` + table + `_null (id INTEGER PRIMARY KEY, data BLOB);
+			INSERT INTO ` + table + `_null SELECT id, data FROM ` + table + `;
+			DROP TABLE ` + table + `;
+			ALTER TABLE ` + table + `_null RENAME TO ` + table); err != nil {
 			db.Close()
 			return err
 		}
 	}
-	if _, err := db.Exec(`INSERT OR REPLACE INTO passwd_name(id, data) VALUES(?, ?)`, id, data); err != nil {
+	if _, err := db.Exec(`INSERT OR REPLACE INTO `+table+`(id, data) VALUES(?, ?)`, id, data); err != nil {
 		db.Close()
 		return err
 	}

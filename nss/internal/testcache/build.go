@@ -24,11 +24,13 @@ func SchemaDir() string {
 }
 
 // Build publishes f into dir as cache.db (0644) and shadow.db (0600), at
-// the current schema version (3: rows, packed blocks and name buckets).
+// the current schema version (3: rows, packed blocks, name and uid
+// buckets).
 func Build(dir string, f Fixture) error { return BuildVersion(dir, f, Current) }
 
 // BuildV2 publishes f as a version 2 cache: rows and packed blocks,
-// passwd.name UNIQUE (getpwnam_r reads the row), no name buckets.
+// passwd.name and passwd.uid UNIQUE (getpwnam_r and getpwuid_r read the
+// row), no buckets.
 func BuildV2(dir string, f Fixture) error { return BuildVersion(dir, f, V2) }
 
 // BuildV1 publishes f as a version 1 cache, as the writer made it before
@@ -70,6 +72,9 @@ func buildMain(dir string, f Fixture, base string, mode os.FileMode, version int
 		}
 		if version >= V3 {
 			if err := writeBuckets(tx, f.Users); err != nil {
+				return err
+			}
+			if err := writeUIDBuckets(tx, f.Users); err != nil {
 				return err
 			}
 		}

@@ -5,8 +5,9 @@
 // schema version asked for (1, 2 or 3; Build writes 3, the module reads all
 // three: schema.go), and follows the publication rules — build beside the
 // live file with journal_mode=DELETE, close, chmod, rename. Version 3's name
-// buckets are encoded here from the contract (buckets.go); PutBucket and
-// BucketDamage hand-build the ones a writer never would.
+// and uid buckets are encoded here from the contract (buckets.go,
+// uidbuckets.go); PutBucket, PutUIDBucket, BucketDamage and UIDBucketDamage
+// hand-build the ones a writer never would.
 //
 // Synthetic returns a deliberately awkward but schema-valid population
 // (one-letter and '$' names, the largest uid, empty gecos and shell, UTF-8,

@@ -13,9 +13,15 @@ import (
 // writer's schema moves from 2 to 3.
 //
 //	1  version 2 without the *_block tables (downgrade, after filling)
-//	2  passwd.name UNIQUE, no passwd_name table
-//	3  passwd.name not UNIQUE, passwd_name (id INTEGER PRIMARY KEY, data
-//	   BLOB NOT NULL): FNV-1a 64 of the name -> its bucket (buckets.go)
+//	2  passwd.name and passwd.uid UNIQUE, no passwd_name, passwd_uid
+//	3  passwd.name and passwd.uid not UNIQUE; passwd_name (id INTEGER
+//	   PRIMARY KEY, data BLOB NOT NULL): FNV-1a 64 of the name -> its
+//	   bucket (buckets.go); passwd_uid (the same columns): uid -> the
+//	   bucket that can hold it (uidbuckets.go)
+//
+// (Version 3 was amended before release: it first kept passwd.uid UNIQUE
+// and had no passwd_uid. The schema files in cache/ may describe either;
+// both are reshaped into the amended form.)
 const (
 	V1      = 1
 	V2      = 2
@@ -23,44 +29,57 @@ const (
 	Current = V3
 )
 
-// passwdName is passwd's name column as the schema declares it, with or
-// without UNIQUE. Only the passwd table's CREATE statement is searched.
-var passwdName = regexp.MustCompile(`(?i)\bname\s+TEXT\s+NOT\s+NULL(\s+UNIQUE)?`)
+// passwdCol matches passwd's name and uid columns as the schema declares
+// them, with or without UNIQUE. Only the passwd table's CREATE statement
+// is searched.
+var passwdCol = map[string]*regexp.Regexp{
+	"name": regexp.MustCompile(`(?i)\bname\s+TEXT\s+NOT\s+NULL(\s+UNIQUE)?`),
+	"uid":  regexp.MustCompile(`(?i)\buid\s+INTEGER\s+NOT\s+NULL(\s+UNIQUE)?`),
+}
+
+// bucketTables are version 3's bucket tables.
+var bucketTables = []string{"passwd_name", "passwd_uid"}
 
 // shapeMain turns a freshly created cache.db schema into version's tables
 // (before any row is written) and checks the result.
 func shapeMain(db *sql.DB, version int) error {
-	if err := setNameUnique(db, version < V3); err != nil {
-		return err
+	for _, col := range []string{"name", "uid"} {
+		if err := setUnique(db, col, version < V3); err != nil {
+			return err
+		}
 	}
-	if version >= V3 {
-		_, err := db.Exec(`CREATE TABLE IF NOT EXISTS passwd_name (id INTEGER PRIMARY KEY, data BLOB NOT NULL)`)
-		return err
+	for _, t := range bucketTables {
+		stmt := `DROP TABLE IF EXISTS ` + t
+		if version >= V3 {
+			stmt = `CREATE TABLE IF NOT EXISTS ` + t + ` (id INTEGER PRIMARY KEY, data BLOB NOT NULL)`
+		}
+		if _, err := db.Exec(stmt); err != nil {
+			return err
+		}
 	}
-	_, err := db.Exec(`DROP TABLE IF EXISTS passwd_name`)
-	return err
+	return nil
 }
 
-// setNameUnique re-creates the empty passwd table with or without UNIQUE
-// on name (SQLite cannot alter a column constraint), keeping any other
-// index on it, and verifies what SQLite then reports.
-func setNameUnique(db *sql.DB, unique bool) error {
+// setUnique re-creates the empty passwd table with or without UNIQUE on
+// column col (name or uid; SQLite cannot alter a column constraint),
+// keeping any other index on it, and verifies what SQLite then reports.
+func setUnique(db *sql.DB, col string, unique bool) error {
 	var ddl string
 	if err := db.QueryRow(`SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'passwd'`).Scan(&ddl); err != nil {
 		return fmt.Errorf("schema: passwd table: %w", err)
 	}
-	loc := passwdName.FindStringSubmatchIndex(ddl)
+	loc := passwdCol[col].FindStringSubmatchIndex(ddl)
 	if loc == nil {
-		return fmt.Errorf("schema: no `name TEXT NOT NULL` column in passwd: %s", ddl)
+		return fmt.Errorf("schema: no %q column in passwd: %s", passwdCol[col], ddl)
 	}
-	col := ddl[loc[0]:loc[1]] // name TEXT NOT NULL [UNIQUE]
+	decl := ddl[loc[0]:loc[1]] // name TEXT NOT NULL [UNIQUE]
 	if loc[2] >= 0 {
-		col = ddl[loc[0]:loc[2]]
+		decl = ddl[loc[0]:loc[2]]
 	}
 	if unique {
-		col += " UNIQUE"
+		decl += " UNIQUE"
 	}
-	want := ddl[:loc[0]] + col + ddl[loc[1]:]
+	want := ddl[:loc[0]] + decl + ddl[loc[1]:]
 	if want != ddl {
 		var idx []string
 		rows, err := db.Query(`SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'passwd' AND sql IS NOT NULL`)
@@ -82,18 +101,18 @@ func setNameUnique(db *sql.DB, unique bool) error {
 			}
 		}
 	}
-	got, err := nameUnique(db)
+	got, err := columnUnique(db, col)
 	if err != nil {
 		return err
 	}
 	if got != unique {
-		return fmt.Errorf("schema: passwd.name UNIQUE is %v after reshaping, want %v", got, unique)
+		return fmt.Errorf("schema: passwd.%s UNIQUE is %v after reshaping, want %v", col, got, unique)
 	}
 	return nil
 }
 
-// nameUnique reports whether a UNIQUE index covers exactly passwd(name).
-func nameUnique(db *sql.DB) (bool, error) {
+// columnUnique reports whether a UNIQUE index covers exactly passwd(col).
+func columnUnique(db *sql.DB, col string) (bool, error) {
 	rows, err := db.Query(`SELECT il.name FROM pragma_index_list('passwd') AS il WHERE il."unique" = 1`)
 	if err != nil {
 		return false, err
@@ -123,7 +142,7 @@ func nameUnique(db *sql.DB) (bool, error) {
 			cols = append(cols, c)
 		}
 		r.Close()
-		if len(cols) == 1 && cols[0] == "name" {
+		if len(cols) == 1 && cols[0] == col {
 			return true, nil
 		}
 	}

@@ -20,9 +20,10 @@ func main() {
 	gen := flag.String("gen", "A", "generation tag")
 	from := flag.String("from", "", "read passwd, group and shadow (files(5) format) from this directory instead of -users/-groups")
 	text := flag.String("text", "", "also write getent-format expectations into this directory")
-	version := flag.Int("version", testcache.Current, "schema version to write: 1 (rows), 2 (+ packed blocks), 3 (+ name buckets)")
+	version := flag.Int("version", testcache.Current, "schema version to write: 1 (rows), 2 (+ packed blocks), 3 (+ name and uid buckets)")
 	damage := flag.String("damage", "", "damage the packed blocks this way (testcache.Damages); \"list\" prints the names")
 	bucket := flag.String("damage-bucket", "", "damage the first user's name bucket this way (version 3; testcache.BucketDamage); \"list\" prints the names")
+	uidBucket := flag.String("damage-uid-bucket", "", "damage the uid bucket holding the first user this way (version 3; testcache.UIDBucketDamage); \"list\" prints the names")
 	intact := flag.Bool("intact", false, "print how many entries of each map precede the block -damage breaks, and exit")
 	flag.Parse()
 	if *damage == "list" {
@@ -33,6 +34,12 @@ func main() {
 	}
 	if *bucket == "list" {
 		for _, n := range testcache.BucketDamageNames() {
+			fmt.Println(n)
+		}
+		return
+	}
+	if *uidBucket == "list" {
+		for _, n := range testcache.UIDBucketDamageNames() {
 			fmt.Println(n)
 		}
 		return
@@ -65,6 +72,14 @@ func main() {
 			fail(fmt.Errorf("-damage-bucket needs -version 3 and a user"))
 		}
 		if err := testcache.BucketDamage(*dir, *bucket, f.Users[0]); err != nil {
+			fail(err)
+		}
+	}
+	if *uidBucket != "" {
+		if *version < 3 || len(f.Users) == 0 {
+			fail(fmt.Errorf("-damage-uid-bucket needs -version 3 and a user"))
+		}
+		if _, err := testcache.UIDBucketDamage(*dir, *uidBucket, f.Users, f.Users[0]); err != nil {
 			fail(err)
 		}
 	}

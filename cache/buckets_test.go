@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"encoding/binary"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -42,7 +43,14 @@ func bucketFile(t *testing.T, kt keyedTable, users []User) *countConn {
 	if err := c.exec(`CREATE TABLE ` + kt.table + ` (id INTEGER PRIMARY KEY, data BLOB NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}
-	err = insertBuckets(ctx, c, kt, len(users), func(i int) int64 { return kt.key([]byte(users[i].Name)) },
+	// The key of an entry as verification reads it back from its block.
+	key := func(i int) int64 {
+		var k int64
+		e := appendUser(binary.LittleEndian.AppendUint32(nil, 1), &users[i])
+		decodeBlockBytes(e, shapePasswd, func(num []byte, f [][]byte) { k = kt.key(num, f) })
+		return k
+	}
+	err = insertBuckets(ctx, c, kt, len(users), key,
 		func(b []byte, i int) []byte { return appendUser(b, &users[i]) })
 	if cerr := c.close(); err == nil {
 		err = cerr
@@ -71,7 +79,9 @@ func TestNameBuckets(t *testing.T) {
 	for i, n := range []string{"a", "b", "cc", "dd", "ee", "ff", "gg", "hhh", "iiii", "jjjj", "kkkk"} {
 		users = append(users, User{Name: n, UID: uint32(1001 + i), GID: 100})
 	}
-	byLen := keyedTable{table: "b", shape: shapePasswd, key: func(n []byte) int64 { return int64(len(n)) }}
+	byLen := keyedTable{table: "b", shape: shapePasswd,
+		key:   func(_ []byte, f [][]byte) int64 { return int64(len(f[0])) },
+		ident: func(_ []byte, f [][]byte) []byte { return f[0] }}
 	f := bucketFile(t, byLen, users)
 	if n, err := f.count(byLen); err != nil || n != len(users) {
 		t.Fatalf("count = %d, %v; want %d", n, err, len(users))
@@ -95,7 +105,7 @@ func TestNameBuckets(t *testing.T) {
 		t.Fatalf("buckets %q (%v), want %q", strings.Join(got, " "), err, want)
 	}
 	other := byLen
-	other.key = func(n []byte) int64 { return int64(len(n)) + 1 }
+	other.key = func(_ []byte, f [][]byte) int64 { return int64(len(f[0])) + 1 }
 	if _, err := f.count(other); err == nil || !strings.Contains(err.Error(), "lowest key") {
 		t.Fatalf("entries in the wrong bucket: %v, want a refusal", err)
 	}
@@ -105,30 +115,55 @@ func TestNameBuckets(t *testing.T) {
 	}
 }
 
-// A published cache.db holds every user once in passwd_name, under the
-// hash of its name, with the same fields as its passwd row.
-func TestPublishedNameBuckets(t *testing.T) {
+// A published cache.db holds every user once in passwd_name, in the bucket
+// its name's hash leads to, and once in passwd_uid, in the bucket its uid
+// leads to, with the same fields as its passwd row; both tables have one
+// bucket per bucketEntries users.
+func TestPublishedUserBuckets(t *testing.T) {
 	dir := testDir(t)
 	snap := genSnapshot(300, 10, 2, false)
 	mustPublish(t, snap, testOpts(dir))
 	db := openTest(t, filepath.Join(dir, MainFile))
-	for _, u := range snap.Users {
-		var data []byte
-		if err := db.QueryRow(`SELECT data FROM passwd_name WHERE id <= ? ORDER BY id DESC LIMIT 1`, nameHash(u.Name)).Scan(&data); err != nil {
-			t.Fatalf("%s: %v", u.Name, err)
-		}
-		found := 0
-		if _, err := decodeBlock(data, shapePasswd, func(num []byte, strs []string) {
-			if strs[0] == u.Name && strs[1] == u.Passwd && strs[2] == u.Gecos && strs[3] == u.Dir && strs[4] == u.Shell &&
-				string(num) == string(appendUser(nil, &u)[:8]) {
-				found++
+	for _, q := range []struct {
+		table string
+		key   func(u *User) int64
+	}{
+		{"passwd_name", func(u *User) int64 { return nameHash(u.Name) }},
+		{"passwd_uid", func(u *User) int64 { return int64(u.UID) }},
+	} {
+		for _, u := range snap.Users {
+			var data []byte
+			if err := db.QueryRow(`SELECT data FROM `+q.table+` WHERE id <= ? ORDER BY id DESC LIMIT 1`, q.key(&u)).Scan(&data); err != nil {
+				t.Fatalf("%s %s: %v", q.table, u.Name, err)
 			}
-		}); err != nil || found != 1 {
-			t.Fatalf("%s: bucket holds it %d times (%v)", u.Name, found, err)
+			found := 0
+			if _, err := decodeBlock(data, shapePasswd, func(num []byte, strs []string) {
+				if strs[0] == u.Name && strs[1] == u.Passwd && strs[2] == u.Gecos && strs[3] == u.Dir && strs[4] == u.Shell &&
+					string(num) == string(appendUser(nil, &u)[:8]) {
+					found++
+				}
+			}); err != nil || found != 1 {
+				t.Fatalf("%s %s: bucket holds it %d times (%v)", q.table, u.Name, found, err)
+			}
+		}
+		var rows int
+		if err := db.QueryRow(`SELECT count(*) FROM ` + q.table).Scan(&rows); err != nil || rows != (len(snap.Users)+bucketEntries-1)/bucketEntries {
+			t.Fatalf("%s: %d buckets (%v) for %d users", q.table, rows, err, len(snap.Users))
 		}
 	}
-	var rows int
-	if err := db.QueryRow(`SELECT count(*) FROM passwd_name`).Scan(&rows); err != nil || rows != (len(snap.Users)+bucketEntries-1)/bucketEntries {
-		t.Fatalf("%d buckets (%v) for %d users", rows, err, len(snap.Users))
+}
+
+// A uid twice in a bucket is refused like a name twice (only the
+// writer's own validation stands between a snapshot and that file now
+// that passwd.uid has no UNIQUE index).
+func TestUIDBucketsRefuseRepeats(t *testing.T) {
+	users := []User{{Name: "a", UID: 1001, GID: 1}, {Name: "b", UID: 1002, GID: 1}, {Name: "c", UID: 1002, GID: 1}}
+	f := bucketFile(t, passwdUID, users)
+	if _, err := f.count(passwdUID); err == nil || !strings.Contains(err.Error(), "twice") {
+		t.Fatalf("a uid twice: %v, want a refusal", err)
+	}
+	ok := bucketFile(t, passwdUID, users[:2])
+	if n, err := ok.count(passwdUID); err != nil || n != 2 {
+		t.Fatalf("count = %d, %v", n, err)
 	}
 }

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/binary"
@@ -8,12 +9,13 @@ import (
 	"slices"
 )
 
-// getpwnam's table, passwd_name (schema version 3, schema_main.sql): every
-// user once more, packed as in passwd_block, in hash order, a few to a
-// bucket. The module finds the bucket of a name with one descent of an
-// integer-keyed B-tree (the last bucket whose id is at most the name's
-// hash) and compares the names in it; the string index it replaces cost a
-// descent of its own, then one of passwd.
+// getpwnam's and getpwuid's tables (schema version 3, schema_main.sql):
+// every user once more in each, packed as in passwd_block, in key order, a
+// few to a bucket: passwd_name keyed by nameHash of the name, passwd_uid by
+// the uid. The module finds the bucket of a key with one descent of an
+// integer-keyed B-tree (the last bucket whose id is at most the key) and
+// picks the entry in it; the indexes they replace cost a descent of their
+// own, then one of passwd.
 
 // bucketEntries is how many entries a bucket holds (more when names share
 // a hash, which are never split). One row per user cost ~90 ms of SQLite
@@ -24,7 +26,7 @@ const bucketEntries = 4
 
 // nameHash is FNV-1a 64 of name's bytes, read as an SQLite rowid (a
 // two's-complement int64). The C reader computes the same (vectors in
-// schema_main.sql and namehash_test.go).
+// schema_main.sql and buckets_test.go).
 func nameHash[S string | []byte](name S) int64 {
 	h := uint64(0xcbf29ce484222325)
 	for i := 0; i < len(name); i++ {
@@ -36,23 +38,39 @@ func nameHash[S string | []byte](name S) int64 {
 
 // keyedTable is a table of buckets: the entries in key order, cut into
 // blocks of about bucketEntries, each under the key of its first entry.
+// key and ident read an entry as decodeBlockBytes hands it over: key is
+// what orders and finds it, ident what must not repeat.
 type keyedTable struct {
 	table string
 	shape blockShape
-	key   func(name []byte) int64
+	key   func(num []byte, fields [][]byte) int64
+	ident func(num []byte, fields [][]byte) []byte
 }
 
-var passwdName = keyedTable{table: "passwd_name", shape: shapePasswd, key: nameHash[[]byte]}
+var (
+	// passwd_name: getpwnam's buckets, keyed by nameHash of the name.
+	passwdName = keyedTable{table: "passwd_name", shape: shapePasswd,
+		key:   func(_ []byte, f [][]byte) int64 { return nameHash(f[0]) },
+		ident: func(_ []byte, f [][]byte) []byte { return f[0] }}
+	// passwd_uid: getpwuid's buckets, keyed by the uid itself.
+	passwdUID = keyedTable{table: "passwd_uid", shape: shapePasswd,
+		key:   func(num []byte, _ [][]byte) int64 { return int64(binary.LittleEndian.Uint32(num)) },
+		ident: func(num []byte, _ [][]byte) []byte { return num[:4] }}
+)
 
-// insertNameBuckets writes passwd_name for users (already validated:
-// names unique). Buckets go in in id order, so each insert appends at the
-// right edge of the B-tree.
-func insertNameBuckets(ctx context.Context, c *wconn, users []User) error {
-	return insertBuckets(ctx, c, passwdName, len(users), func(i int) int64 { return nameHash(users[i].Name) },
-		func(b []byte, i int) []byte { return appendUser(b, &users[i]) })
+// insertUserBuckets writes passwd_name and passwd_uid for users (already
+// validated: names and uids unique).
+func insertUserBuckets(ctx context.Context, c *wconn, users []User) error {
+	entry := func(b []byte, i int) []byte { return appendUser(b, &users[i]) }
+	if err := insertBuckets(ctx, c, passwdName, len(users), func(i int) int64 { return nameHash(users[i].Name) }, entry); err != nil {
+		return err
+	}
+	return insertBuckets(ctx, c, passwdUID, len(users), func(i int) int64 { return int64(users[i].UID) }, entry)
 }
 
-// insertBuckets writes n entries into kt, entry i under key(i).
+// insertBuckets writes n entries into kt, entry i under key(i) (which
+// must be kt.key of the entry appendEntry writes). Buckets go in in id
+// order, so each insert appends at the right edge of the B-tree.
 func insertBuckets(ctx context.Context, c *wconn, kt keyedTable, n int, key func(i int) int64, appendEntry func([]byte, int) []byte) error {
 	type keyed struct {
 		id int64
@@ -109,21 +127,20 @@ func countBuckets(ctx context.Context, path string, kt keyedTable) (int, error) 
 	first := true
 	err = c.scanBlobs(ctx, "SELECT id, data FROM "+kt.table+" ORDER BY id", func(id int64, data []byte) error {
 		var bad error
-		var names [][]byte // of this bucket, to catch a repeat
+		var seen [][]byte // idents of this bucket, to catch a repeat
 		lo, hi := int64(0), int64(0)
-		n, err := decodeBlockBytes(data, kt.shape, func(_ []byte, fields [][]byte) {
-			name := fields[0]
-			key := kt.key(name)
-			if len(names) == 0 || key < lo {
+		n, err := decodeBlockBytes(data, kt.shape, func(num []byte, fields [][]byte) {
+			key, ident := kt.key(num, fields), kt.ident(num, fields)
+			if len(seen) == 0 || key < lo {
 				lo = key
 			}
-			if len(names) == 0 || key > hi {
+			if len(seen) == 0 || key > hi {
 				hi = key
 			}
-			if bad == nil && slices.ContainsFunc(names, func(o []byte) bool { return string(o) == string(name) }) {
-				bad = fmt.Errorf("%q twice in bucket %d", name, id)
+			if bad == nil && slices.ContainsFunc(seen, func(o []byte) bool { return bytes.Equal(o, ident) }) {
+				bad = fmt.Errorf("%q (%q) twice in bucket %d", fields[0], ident, id)
 			}
-			names = append(names, name)
+			seen = append(seen, ident)
 		})
 		switch {
 		case err != nil:
