@@ -1,7 +1,7 @@
 /*
  * query.c — the SQL the module runs, against cache/schema_main.sql and
- * cache/schema_shadow.sql (user_version 1, 2 or 3), and the key of the
- * one table keyed by a hash. Column order here is the order pack.c reads;
+ * cache/schema_shadow.sql (user_version 1, 2 or 3), and the hash that
+ * keys passwd_name. Column order here is the order pack.c reads;
  * row enumeration queries (version 1) add the rowid last so an
  * enumeration can resume after a fork (see enum.c). Block queries
  * (versions 2 and 3: the *_block tables) return the blob, then the block

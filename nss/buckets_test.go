@@ -56,20 +56,11 @@ func TestPwnamPathFollowsVersion(t *testing.T) {
 func TestNameHashVectors(t *testing.T) {
 	dir, fx := smallV3(t)
 	sqlExec(t, filepath.Join(dir, "cache.db"), `DELETE FROM passwd_name`)
-	vectors := []struct {
-		name string
-		id   uint64
-	}{
-		{"", 0xcbf29ce484222325},
-		{"a", 0xaf63dc4c8601ec8c},
-		{"root", 0xa354fd1ff0c467c5},
-		{"alice", 0x508b2abb65a03907},
-		{"u000123", 0x1e7cf540703a6130},
-	}
+	vectors := testcache.NameKeyVectors
 	for i, v := range vectors {
 		u := fx.Users[10+i]
-		u.Name = v.name
-		if err := testcache.PutBucket(dir, int64(v.id), testcache.Bucket(u)); err != nil {
+		u.Name = v.Name
+		if err := testcache.PutBucket(dir, int64(v.ID), testcache.Bucket(u)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -77,9 +68,9 @@ func TestNameHashVectors(t *testing.T) {
 	// within one timestamp tick may go unnoticed by an open connection.
 	for i, v := range vectors {
 		u := fx.Users[10+i]
-		u.Name = v.name
-		if got, err := LookupUser(v.name); err != nil || got != wantPasswd(u) {
-			t.Errorf("LookupUser(%q) under id %#x: %+v, %v", v.name, v.id, got, err)
+		u.Name = v.Name
+		if got, err := LookupUser(v.Name); err != nil || got != wantPasswd(u) {
+			t.Errorf("LookupUser(%q) under id %#x: %+v, %v", v.Name, v.ID, got, err)
 		}
 	}
 }

@@ -22,7 +22,7 @@ import (
 // A slab is never reused once handed out (groups keep their member lists),
 // so newPage starts fresh ones sized from the previous page.
 type entryDecoder struct {
-	want  []string // requested attribute names, lowercased
+	want  []string // requested attribute names, as requested (index compares case-insensitively)
 	slab  []string
 	vslab [][]string
 	last  int // values on the previous page, to size the next slab
@@ -30,11 +30,7 @@ type entryDecoder struct {
 }
 
 func newEntryDecoder(attrs []string) *entryDecoder {
-	d := &entryDecoder{want: make([]string, len(attrs))}
-	for i, a := range attrs {
-		d.want[i] = strings.ToLower(a)
-	}
-	return d
+	return &entryDecoder{want: attrs}
 }
 
 func (d *entryDecoder) newPage() {

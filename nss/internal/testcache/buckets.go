@@ -18,6 +18,20 @@ import (
 // rule: the module takes the last bucket whose id is at most the key), so
 // the reader is tested on both shapes.
 
+// NameKeyVectors are the contract's vectors for NameKey (cache/
+// schema_main.sql and c/query.c list the same): the tests check this
+// package's hash and the module's against them.
+var NameKeyVectors = []struct {
+	Name string
+	ID   uint64
+}{
+	{"", 0xcbf29ce484222325},
+	{"a", 0xaf63dc4c8601ec8c},
+	{"root", 0xa354fd1ff0c467c5},
+	{"alice", 0x508b2abb65a03907},
+	{"u000123", 0x1e7cf540703a6130},
+}
+
 // NameKey is the passwd_name id of name.
 func NameKey(name string) int64 {
 	h := fnv.New64a()

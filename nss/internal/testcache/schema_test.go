@@ -13,18 +13,9 @@ import (
 
 // The contract's vectors (c/query.c documents the same).
 func TestNameKeyVectors(t *testing.T) {
-	for _, v := range []struct {
-		name string
-		id   uint64
-	}{
-		{"", 0xcbf29ce484222325},
-		{"a", 0xaf63dc4c8601ec8c},
-		{"root", 0xa354fd1ff0c467c5},
-		{"alice", 0x508b2abb65a03907},
-		{"u000123", 0x1e7cf540703a6130},
-	} {
-		if got := NameKey(v.name); got != int64(v.id) {
-			t.Errorf("NameKey(%q) = %#x, want %#x", v.name, uint64(got), v.id)
+	for _, v := range NameKeyVectors {
+		if got := NameKey(v.Name); got != int64(v.ID) {
+			t.Errorf("NameKey(%q) = %#x, want %#x", v.Name, uint64(got), v.ID)
 		}
 	}
 }
